@@ -1,0 +1,135 @@
+"""Writing and looking up article rows: the upsert the storage pipeline and the spool loader share."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from crawler.db.models import ArticleRow
+from crawler.items import Article
+
+_TABLE = ArticleRow.__table__
+# Item fields that describe the fetch, not the article: a re-fetch of an unchanged page
+# must not count as a new revision.
+_FETCH_FIELDS = ("fetched_at", "replay_path")
+_ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
+
+
+def revision_hash(article: Article) -> str:
+    """SHA-256 over every stored field except the fetch time and path."""
+    content = {name: getattr(article, name) for name in _ITEM_FIELDS if name not in _FETCH_FIELDS}
+    encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
+
+
+def article_row(article: Article, now: datetime) -> dict[str, Any]:
+    """The column values of ``article`` for an insert at ``now``."""
+    row = {name: getattr(article, name) for name in _ITEM_FIELDS}
+    row.update(first_seen_at=now, updated_at=now, revision=1, revision_hash=revision_hash(article))
+    return row
+
+
+@dataclass
+class UpsertCounts:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.inserted += other.inserted
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+def _insert_for(connection: Connection) -> Any:
+    """The dialect's ``INSERT`` construct, which carries ``on_conflict_do_update``."""
+    name = connection.dialect.name
+    if name == "postgresql":
+        return postgresql.insert
+    if name == "sqlite":
+        return sqlite.insert
+    raise NotImplementedError(f"unsupported database dialect {name!r}: use SQLite or PostgreSQL")
+
+
+def upsert_articles(connection: Connection, articles: Sequence[Article], now: datetime | None = None) -> UpsertCounts:
+    """Insert new articles, update changed ones (keeping ``first_seen_at``), skip unchanged.
+
+    Keyed on ``canonical_url``; within ``articles`` the last copy of a key wins. Runs inside
+    the caller's transaction.
+    """
+    now = now or datetime.now(UTC)
+    latest = {article.canonical_url: article for article in articles}
+    if not latest:
+        return UpsertCounts()
+    found = connection.execute(
+        select(_TABLE.c.canonical_url, _TABLE.c.revision_hash).where(_TABLE.c.canonical_url.in_(list(latest)))
+    )
+    existing = {row.canonical_url: row.revision_hash for row in found}
+    rows = [article_row(article, now) for article in latest.values()]
+    counts = UpsertCounts()
+    for row in rows:
+        previous = existing.get(row["canonical_url"])
+        if previous is None:
+            counts.inserted += 1
+        elif previous == row["revision_hash"]:
+            counts.unchanged += 1
+        else:
+            counts.updated += 1
+    insert = _insert_for(connection)(_TABLE)
+    keep_on_update = {"id", "canonical_url", "first_seen_at", "revision"}
+    changed = {
+        column.name: insert.excluded[column.name] for column in _TABLE.columns if column.name not in keep_on_update
+    }
+    changed["revision"] = _TABLE.c.revision + 1
+    statement = insert.on_conflict_do_update(
+        index_elements=[_TABLE.c.canonical_url],
+        set_=changed,
+        where=_TABLE.c.revision_hash != insert.excluded.revision_hash,
+    )
+    connection.execute(statement, rows)
+    return counts
+
+
+def find_original(connection: Connection, content_hash: str, canonical_url: str) -> str | None:
+    """``canonical_url`` of the earliest stored original with this body hash, other than ours."""
+    query = (
+        select(_TABLE.c.canonical_url)
+        .where(
+            _TABLE.c.content_hash == content_hash,
+            _TABLE.c.canonical_url != canonical_url,
+            _TABLE.c.duplicate_of.is_(None),
+        )
+        .order_by(_TABLE.c.first_seen_at, _TABLE.c.id)
+        .limit(1)
+    )
+    return connection.execute(query).scalar_one_or_none()
+
+
+def assign_duplicates(connection: Connection, articles: Iterable[Article]) -> int:
+    """Fill ``duplicate_of`` from the database for articles that have none; returns how many.
+
+    Used when loading the spool: those items may have passed the dedup stage while the
+    database was unreachable.
+    """
+    assigned = 0
+    first_by_hash: dict[str, str] = {}
+    for article in articles:
+        if article.duplicate_of is not None or not article.content_hash:
+            continue
+        original = first_by_hash.get(article.content_hash) or find_original(
+            connection, article.content_hash, article.canonical_url
+        )
+        if original is not None and original != article.canonical_url:
+            article.duplicate_of = original
+            assigned += 1
+        else:
+            first_by_hash.setdefault(article.content_hash, article.canonical_url)
+    return assigned

@@ -1,0 +1,47 @@
+"""Engines built from ``DATABASE_URL``, with the SQLite settings the pipelines rely on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+
+
+def sqlite_file(url: URL) -> Path | None:
+    """The database file of an SQLite URL, ``None`` for other databases or ``:memory:``."""
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return None
+    return Path(url.database)
+
+
+def display_url(url: str | URL) -> str:
+    """The URL with its password masked, for logs and summaries."""
+    return make_url(url).render_as_string(hide_password=True)
+
+
+def make_engine(url: str, *, sqlite_busy_timeout: float = 15.0) -> Engine:
+    """An engine for ``url``; for SQLite, creates the file's directory and enables WAL.
+
+    WAL lets the dedup stage read while the storage stage writes, and lets people query the
+    database during a crawl.
+    """
+    parsed = make_url(url)
+    path = sqlite_file(parsed)
+    connect_args: dict[str, Any] = {}
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        connect_args["timeout"] = sqlite_busy_timeout
+    engine = create_engine(parsed, connect_args=connect_args, pool_pre_ping=path is None)
+    if parsed.get_backend_name() == "sqlite":
+        event.listen(engine, "connect", _configure_sqlite_connection)
+    return engine
+
+
+def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()

@@ -1,0 +1,63 @@
+"""The spool: batches of articles that could not be written to the database.
+
+Each batch is one JSON-lines file (one ``Article`` per line, all fields), written to a
+temporary name and renamed, so a crash never leaves a half-written batch under a name the
+loader would pick up. ``scrapy loadspool`` loads the files in name (= time) order and deletes
+each one only after its transaction committed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+from collections.abc import Iterator, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from crawler.items import Article
+
+SPOOL_SUFFIX = ".jsonl"
+
+
+class SpoolFormatError(ValueError):
+    pass
+
+
+def write_batch(spool_dir: Path, articles: Sequence[Article]) -> Path:
+    """Writes ``articles`` to a new spool file and returns its path."""
+    spool_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+    final = spool_dir / f"spool-{stamp}-{os.getpid()}{SPOOL_SUFFIX}"
+    temporary = final.with_suffix(".tmp")
+    with temporary.open("w", encoding="utf-8") as handle:
+        for article in articles:
+            handle.write(json.dumps(dataclasses.asdict(article), ensure_ascii=False, sort_keys=True))
+            handle.write("\n")
+        handle.flush()
+        os.fsync(handle.fileno())
+    temporary.replace(final)
+    return final
+
+
+def spool_files(spool_dir: Path) -> list[Path]:
+    if not spool_dir.is_dir():
+        return []
+    return sorted(spool_dir.glob(f"spool-*{SPOOL_SUFFIX}"))
+
+
+def read_batch(path: Path) -> Iterator[Article]:
+    """The articles of one spool file; a malformed line raises naming the file and line."""
+    names = {f.name for f in dataclasses.fields(Article)}
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                data = json.loads(line)
+                unknown = set(data) - names
+                if unknown:
+                    raise SpoolFormatError(f"unknown fields {sorted(unknown)}")
+                yield Article(**data)
+            except (ValueError, TypeError) as error:
+                raise SpoolFormatError(f"{path}:{number}: not a spooled article: {error}") from error

@@ -1,0 +1,57 @@
+"""Turning a downloaded (or replayed) response into a :class:`~crawler.items.Page`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from scrapy.http import Response, TextResponse
+
+from crawler.encoding import with_correct_encoding
+from crawler.items import Page, PageKind
+
+# Bytes that never occur in text files; a NUL in the first block marks a binary file
+# (images or archives saved with a .html name).
+_BINARY_SNIFF_BYTES = 8192
+_KEPT_HEADERS = ("Content-Type", "Last-Modified", "ETag", "Date")
+
+
+class NotAPageError(ValueError):
+    """A response that holds no text document; the message is the reason for the skip log."""
+
+
+def is_binary(body: bytes) -> bool:
+    head = body[:_BINARY_SNIFF_BYTES]
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 BOM: text with NULs
+        return False
+    return b"\x00" in head
+
+
+def page_from_response(
+    response: Response,
+    *,
+    kind: PageKind,
+    fetched_at: datetime,
+    replay_path: str | None = None,
+    site: str | None = None,
+) -> Page:
+    """The page in ``response``; raises :class:`NotAPageError` for empty or binary bodies."""
+    if not response.body.strip():
+        raise NotAPageError("empty file" if response.url.startswith("file:") else "empty response body")
+    if is_binary(response.body) or not isinstance(response, TextResponse):
+        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
+        raise NotAPageError(f"binary content ({content_type})")
+    response = with_correct_encoding(response)
+    headers = {
+        name: response.headers.get(name, b"").decode("latin-1") for name in _KEPT_HEADERS if name in response.headers
+    }
+    return Page(
+        url=response.url,
+        text=response.text,
+        kind=kind,
+        fetched_at=fetched_at.isoformat(timespec="seconds"),
+        replay_path=replay_path,
+        encoding=response.encoding,
+        status=response.status,
+        site=site,
+        headers=headers,
+    )

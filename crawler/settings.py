@@ -1,0 +1,71 @@
+"""Scrapy settings for govnews.
+
+Every value here can be overridden per run with ``-s NAME=VALUE``; the ones that differ
+between deployments also read an environment variable (named beside them). Components read
+settings only in their ``from_crawler``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BOT_NAME = "govnews"
+
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+COMMANDS_MODULE = "crawler.commands"
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# --- storage -----------------------------------------------------------------------------
+# DATABASE_URL (env): SQLAlchemy URL. Default: an SQLite file under data/, created on first run.
+# Postgres: postgresql+psycopg://user:password@host:5432/dbname
+DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'data' / 'govnews.db'}"
+# Items written per transaction; the rest is flushed when the spider closes.
+STORAGE_BATCH_SIZE = 200
+# Attempts per batch before it goes to the spool (transient errors: locked, connection lost).
+STORAGE_WRITE_ATTEMPTS = 3
+STORAGE_RETRY_DELAY = 0.5
+# Where batches that could not be written are kept until `scrapy loadspool` brings them in.
+SPOOL_DIR = os.environ.get("GOVNEWS_SPOOL_DIR") or str(PROJECT_ROOT / "data" / "spool")
+# Seconds SQLite waits on a locked database before the write fails.
+SQLITE_BUSY_TIMEOUT = 15.0
+
+# --- pipelines: page -> extraction -> cleaning -> enrichment -> dedup -> storage ------------
+ITEM_PIPELINES = {
+    "pipelines.extraction.ExtractionPipeline": 100,
+    "pipelines.cleaning.CleaningPipeline": 200,
+    "pipelines.enrichment.EnrichmentPipeline": 300,
+    "pipelines.dedup.ExactDedupPipeline": 400,
+    "pipelines.storage.StoragePipeline": 500,
+}
+
+EXTENSIONS = {
+    "crawler.extensions.RunSummary": 500,
+}
+# Print the replay/crawl summary table when the spider closes.
+RUN_SUMMARY_ENABLED = True
+
+# --- politeness (live crawls) ---------------------------------------------------------------
+# GOVNEWS_CONTACT (env): URL or address site operators can reach us at.
+GOVNEWS_CONTACT = os.environ.get("GOVNEWS_CONTACT", "https://github.com/govnews/govnews")
+USER_AGENT = f"govnews/0.1 (+{GOVNEWS_CONTACT})"
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS_PER_DOMAIN = 1
+DOWNLOAD_DELAY = 1.0
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 1.0
+AUTOTHROTTLE_MAX_DELAY = 30.0
+AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
+DOWNLOAD_TIMEOUT = 60
+
+# --- exports ---------------------------------------------------------------------------------
+FEED_EXPORT_ENCODING = "utf-8"
+
+# --- misc ------------------------------------------------------------------------------------
+LOG_LEVEL = "INFO"

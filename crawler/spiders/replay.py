@@ -1,0 +1,160 @@
+"""``scrapy crawl replay -a path=FILE_OR_DIR``: saved files through the live pipelines.
+
+Replays, recursively: seed texts (``.txt``), saved HTML (``.html``/``.htm``/``.shtml``),
+WARC files (``.warc``/``.warc.gz``) and Scrapy HTTP cache directories. Files are read through
+Scrapy's own ``file://`` download handler and downloader middlewares, so decoding is the same
+as in a live crawl. Every input that cannot be replayed is skipped with one log line naming
+it and the reason, counted in ``replay/skipped/*`` and listed in the run summary.
+
+Arguments: ``path`` (required), ``fetched_at`` (ISO 8601; pins the fetch time of every
+replayed file, for reproducible relative dates), ``site`` (site id to give the articles).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from urllib.parse import urlsplit
+
+import scrapy
+from scrapy.http import Response
+from twisted.python.failure import Failure
+
+from crawler.archives import ArchivedResponse, ArchiveReadError, httpcache_response, warc_responses
+from crawler.items import Page, PageKind
+from crawler.pages import NotAPageError, page_from_response
+from crawler.replay_inputs import InputKind, ReplayInput, replay_inputs
+
+logger = logging.getLogger(__name__)
+
+_PAGE_KINDS: dict[InputKind, PageKind] = {InputKind.TEXT: "text", InputKind.HTML: "html"}
+
+
+def skip_reason_key(reason: str) -> str:
+    """The stats key part of a skip reason: its words before any detail in parentheses or a colon."""
+    return reason.split(":")[0].split("(")[0].strip().replace(" ", "_")
+
+
+class ReplaySpider(scrapy.Spider):
+    name = "replay"
+    custom_settings: ClassVar[dict[str, Any]] = {
+        "ROBOTSTXT_OBEY": False,
+        "DOWNLOAD_DELAY": 0,
+        "AUTOTHROTTLE_ENABLED": False,
+        "CONCURRENT_REQUESTS": 8,
+        "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
+        "HTTPCACHE_ENABLED": False,
+        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.CharsetCorrectionMiddleware": 950},
+    }
+
+    def __init__(self, path: str | None = None, fetched_at: str | None = None, site: str | None = None, **kwargs: Any):
+        super().__init__(**kwargs)
+        if not path:
+            raise ValueError("replay needs a path: scrapy crawl replay -a path=FILE_OR_DIR")
+        self.shown_root = path
+        self.root = Path(path).expanduser()
+        self.pinned_fetched_at = datetime.fromisoformat(fetched_at) if fetched_at else None
+        if self.pinned_fetched_at is not None and self.pinned_fetched_at.tzinfo is None:
+            raise ValueError(f"fetched_at needs a timezone, e.g. {fetched_at}+08:00")
+        self.site = site
+        self.skipped: list[tuple[str, str]] = []
+
+    async def start(self) -> AsyncIterator[Any]:
+        if not self.root.exists() and not self.root.is_symlink():
+            logger.error("replay path does not exist: %s", self.shown_root)
+            self.crawler.stats.set_value("govnews/exit_code", 1)
+            return
+        for entry in replay_inputs(self.root, self.shown_root):
+            if entry.kind is InputKind.SKIP:
+                self.skip(entry.shown, entry.reason or "skipped")
+                continue
+            target = entry.path / "meta" if entry.kind is InputKind.HTTPCACHE else entry.path
+            yield scrapy.Request(
+                target.absolute().as_uri(),
+                callback=self.parse_input,
+                errback=self.read_failed,
+                meta={"replay_input": entry},
+                dont_filter=True,
+            )
+
+    def skip(self, shown: str, reason: str) -> None:
+        logger.warning("skipped %s: %s", shown, reason)
+        self.skipped.append((shown, reason))
+        stats = self.crawler.stats
+        stats.inc_value("replay/skipped")
+        stats.inc_value(f"replay/skipped/{skip_reason_key(reason)}")
+
+    def read_failed(self, failure: Failure) -> None:
+        entry: ReplayInput = failure.request.meta["replay_input"]  # type: ignore[attr-defined]
+        error = failure.value
+        detail = getattr(error, "strerror", None) or str(error) or error.__class__.__name__
+        self.skip(entry.shown, f"unreadable: {detail}")
+
+    def parse_input(self, response: Response) -> Iterator[Page]:
+        entry: ReplayInput = response.meta["replay_input"]
+        self.crawler.stats.inc_value("replay/files_read")
+        if entry.kind is InputKind.WARC:
+            yield from self._pages_from_warc(entry, response.body)
+        elif entry.kind is InputKind.HTTPCACHE:
+            yield from self._pages_from_archived(entry, [self._cache_entry(entry)], entry.shown)
+        else:
+            try:
+                yield page_from_response(
+                    response,
+                    kind=_PAGE_KINDS[entry.kind],
+                    fetched_at=self._file_fetched_at(entry.path),
+                    replay_path=entry.shown,
+                    site=self.site or "local",
+                )
+            except NotAPageError as error:
+                self.skip(entry.shown, str(error))
+
+    def _cache_entry(self, entry: ReplayInput) -> ArchivedResponse | ArchiveReadError:
+        try:
+            return httpcache_response(entry.path)
+        except ArchiveReadError as error:
+            return error
+
+    def _pages_from_warc(self, entry: ReplayInput, data: bytes) -> Iterator[Page]:
+        if not data.strip():
+            self.skip(entry.shown, "empty file")
+            return
+        records: list[ArchivedResponse | ArchiveReadError] = []
+        try:
+            records.extend(warc_responses(data))
+        except ArchiveReadError as error:
+            records.append(error)
+        if not records:
+            self.skip(entry.shown, "no HTTP response records in WARC")
+        yield from self._pages_from_archived(entry, records, entry.shown)
+
+    def _pages_from_archived(
+        self, entry: ReplayInput, records: list[ArchivedResponse | ArchiveReadError], shown: str
+    ) -> Iterator[Page]:
+        for record in records:
+            if isinstance(record, ArchiveReadError):
+                self.skip(shown, str(record))
+                continue
+            self.crawler.stats.inc_value("replay/records_read")
+            where = f"{shown} [{record.response.url}]"
+            if record.response.status != 200:
+                self.skip(where, f"HTTP status {record.response.status}")
+                continue
+            try:
+                yield page_from_response(
+                    record.response,
+                    kind="html",
+                    fetched_at=self.pinned_fetched_at or record.fetched_at,
+                    replay_path=shown,
+                    site=self.site or urlsplit(record.response.url).hostname or "local",
+                )
+            except NotAPageError as error:
+                self.skip(where, str(error))
+
+    def _file_fetched_at(self, path: Path) -> datetime:
+        if self.pinned_fetched_at is not None:
+            return self.pinned_fetched_at
+        return datetime.fromtimestamp(path.stat().st_mtime, tz=UTC)
