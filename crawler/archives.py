@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import gzip
 import io
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -46,10 +47,13 @@ def warc_responses(data: bytes) -> Iterator[ArchivedResponse]:
     """Each HTTP ``response`` record of a WARC (plain or gzip) as a Scrapy response.
 
     Raises :class:`ArchiveReadError` after the last readable record when the archive is
-    truncated or corrupt, so the records before the damage still replay.
+    truncated or corrupt, so the records before the damage still replay. warcio itself
+    stops silently at a cut, so the checks are ours: a record shorter than its
+    Content-Length, bytes left after the last record, or a gzip stream without its end.
     """
+    iterator = ArchiveIterator(io.BytesIO(data))
     try:
-        for record in ArchiveIterator(io.BytesIO(data)):
+        for record in iterator:
             if record.rec_type != "response" or record.http_headers is None:
                 continue
             url = record.rec_headers.get_header("WARC-Target-URI")
@@ -57,6 +61,8 @@ def warc_responses(data: bytes) -> Iterator[ArchivedResponse]:
                 continue
             status = int(record.http_headers.get_statuscode() or 200)
             body = record.content_stream().read()
+            if record.raw_stream.limit:
+                raise ArchiveReadError(f"truncated or corrupt WARC: record for {url} is cut short")
             # content_stream() already undid chunking and compression; drop the headers
             # that describe them so Scrapy does not try again.
             headers = [
@@ -67,6 +73,28 @@ def warc_responses(data: bytes) -> Iterator[ArchivedResponse]:
             yield ArchivedResponse(build_response(url, status, headers, body), _warc_date(record))
     except (ArchiveLoadFailed, EOFError, OSError, ValueError) as error:
         raise ArchiveReadError(f"truncated or corrupt WARC: {error.__class__.__name__}: {error}") from error
+    if iterator.offset < len(data.rstrip()):
+        raise ArchiveReadError(f"truncated or corrupt WARC: unreadable data after byte {iterator.offset}")
+    if data[:2] == GZIP_MAGIC and not _gzip_complete(data):
+        raise ArchiveReadError("truncated or corrupt WARC: gzip stream ends early")
+
+
+def _gzip_complete(data: bytes) -> bool:
+    """Whether every gzip member of ``data`` is whole, checked without keeping the output."""
+    decompressor = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    rest = data
+    try:
+        while rest:
+            while rest:
+                decompressor.decompress(rest, 1 << 20)
+                rest = decompressor.unconsumed_tail
+            if not decompressor.eof:
+                return False
+            rest = decompressor.unused_data
+            decompressor = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    except zlib.error:
+        return False
+    return True
 
 
 def _warc_date(record: object) -> datetime:

@@ -49,9 +49,10 @@ _WHITESPACE = re.compile(r"\s+")
 def canonical_url(url: str, tracking: Iterable[str] = TRACKING_PARAMETERS) -> str:
     """``url`` canonicalized, without fragment and tracking parameters."""
     drop = set(tracking)
-    if urlsplit(url).query and any(name in drop or name.startswith("utm_") for name, _ in parse_qsl(url)):
-        names = [name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)]
-        url = url_query_cleaner(url, [n for n in names if n in drop or n.startswith("utm_")], remove=True)
+    names = {name for name, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True)}
+    tracked = [name for name in names if name in drop or name.startswith("utm_")]
+    if tracked:
+        url = url_query_cleaner(url, tracked, remove=True)
     return canonicalize_url(url, keep_fragments=False)
 
 

@@ -1,0 +1,107 @@
+"""Shared fixtures: the project root, scrapy runs in a subprocess, and databases.
+
+``database_url`` is parametrized over a temporary SQLite file and, when
+``GOVNEWS_TEST_DATABASE_URL`` names a reachable PostgreSQL server, a fresh Postgres database
+created for the test and dropped after it. Without a server the Postgres cases skip with the
+reason.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.engine import URL
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SEEDS_DIR = PROJECT_ROOT / "seeds"
+CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "dev"
+POSTGRES_ENV = "GOVNEWS_TEST_DATABASE_URL"
+
+
+@dataclass
+class ScrapyRun:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run_scrapy(
+    args: list[str], *, database_url: str, spool_dir: Path | None = None, timeout: float = 240
+) -> ScrapyRun:
+    """Runs ``scrapy ARGS`` from the project root in a subprocess, against ``database_url``."""
+    env = dict(os.environ, DATABASE_URL=database_url, PYTHONWARNINGS="ignore::DeprecationWarning")
+    if spool_dir is not None:
+        env["GOVNEWS_SPOOL_DIR"] = str(spool_dir)
+    proc = subprocess.run(
+        [sys.executable, "-m", "scrapy", *args],
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    return ScrapyRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def _postgres_admin_url() -> URL | None:
+    raw = os.environ.get(POSTGRES_ENV)
+    return make_url(raw) if raw else None
+
+
+def _postgres_skip_reason() -> str | None:
+    admin = _postgres_admin_url()
+    if admin is None:
+        return f"no PostgreSQL server: set {POSTGRES_ENV} (.ci/run starts one)"
+    try:
+        engine = create_engine(admin)
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+    except Exception as error:  # any failure to connect means: skip, saying why
+        return f"PostgreSQL at {admin.render_as_string(hide_password=True)} unreachable: {error.__class__.__name__}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def postgres_skip_reason() -> str | None:
+    return _postgres_skip_reason()
+
+
+@pytest.fixture
+def postgres_url(postgres_skip_reason: str | None) -> Iterator[str]:
+    """A fresh, empty Postgres database for one test."""
+    if postgres_skip_reason:
+        pytest.skip(postgres_skip_reason)
+    admin = _postgres_admin_url()
+    assert admin is not None
+    name = f"govnews_t_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield admin.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite:///{tmp_path / 'db' / 'govnews.db'}"
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return str(request.getfixturevalue("sqlite_url"))
+    return str(request.getfixturevalue("postgres_url"))

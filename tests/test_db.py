@@ -1,0 +1,145 @@
+"""The database layer: upserts, duplicate lookups, migrations and the spool, on SQLite and Postgres."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect, select
+
+from crawler.db.articles import assign_duplicates, find_original, upsert_articles
+from crawler.db.engine import display_url, make_engine
+from crawler.db.models import ArticleRow, Base
+from crawler.db.schema import SchemaOutdatedError, SchemaState, downgrade, ensure_schema, schema_state, upgrade
+from crawler.db.spool import SpoolFormatError, read_batch, spool_files, write_batch
+from crawler.items import Article
+
+T0 = datetime(2026, 1, 1, tzinfo=UTC)
+T1 = datetime(2026, 1, 2, tzinfo=UTC)
+
+
+def article(url: str, body: str = "正文", **fields: object) -> Article:
+    values: dict[str, object] = {
+        "url": url, "canonical_url": url, "site": "test", "fetched_at": "2026-01-01T08:00:00+08:00",
+        "title": "标题", "body": body, "body_original": body, "content_hash": f"hash-{body}",
+    }  # fmt: skip
+    values.update(fields)
+    return Article(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def engine(database_url: str) -> Engine:
+    engine = make_engine(database_url)
+    ensure_schema(engine)
+    yield engine  # type: ignore[misc]
+    engine.dispose()
+
+
+def stored(engine: Engine) -> dict[str, ArticleRow]:
+    from sqlalchemy.orm import Session
+
+    with Session(engine) as session:
+        return {row.canonical_url: row for row in session.scalars(select(ArticleRow))}
+
+
+def test_upsert_inserts_then_leaves_unchanged_rows_alone(engine: Engine) -> None:
+    with engine.begin() as connection:
+        counts = upsert_articles(connection, [article("http://a.cn/1"), article("http://a.cn/2")], now=T0)
+    assert (counts.inserted, counts.updated, counts.unchanged) == (2, 0, 0)
+    refetched = article("http://a.cn/1", fetched_at="2026-01-05T08:00:00+08:00")
+    with engine.begin() as connection:
+        counts = upsert_articles(connection, [refetched], now=T1)
+    assert (counts.inserted, counts.updated, counts.unchanged) == (0, 0, 1)
+    row = stored(engine)["http://a.cn/1"]
+    assert row.updated_at == T0
+    assert row.revision == 1
+
+
+def test_changed_page_updates_its_row_and_keeps_first_seen(engine: Engine) -> None:
+    with engine.begin() as connection:
+        upsert_articles(connection, [article("http://a.cn/1", published="2022-05-20T10:30:00+08:00")], now=T0)
+    with engine.begin() as connection:
+        counts = upsert_articles(connection, [article("http://a.cn/1", body="改过的正文")], now=T1)
+    assert counts.updated == 1
+    row = stored(engine)["http://a.cn/1"]
+    assert (row.body, row.first_seen_at, row.updated_at, row.revision) == ("改过的正文", T0, T1, 2)
+
+
+def test_times_round_trip_as_aware_utc(engine: Engine) -> None:
+    with engine.begin() as connection:
+        upsert_articles(connection, [article("http://a.cn/1", published="2022-05-20T10:30:00+08:00")], now=T0)
+    row = stored(engine)["http://a.cn/1"]
+    assert row.published == datetime(2022, 5, 20, 2, 30, tzinfo=UTC)
+    assert row.fetched_at == datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
+
+
+def test_extra_json_round_trips(engine: Engine) -> None:
+    extra = {"authors": [{"name": "梁建伟", "role": "记者"}], "spun_score": 0.12}
+    with engine.begin() as connection:
+        upsert_articles(connection, [article("http://a.cn/1", extra=extra)], now=T0)
+    assert stored(engine)["http://a.cn/1"].extra == extra
+
+
+def test_find_original_returns_the_earliest_original(engine: Engine) -> None:
+    with engine.begin() as connection:
+        upsert_articles(connection, [article("http://a.cn/1")], now=T0)
+        upsert_articles(connection, [article("http://b.cn/1", duplicate_of="http://a.cn/1")], now=T1)
+        assert find_original(connection, "hash-正文", "http://c.cn/1") == "http://a.cn/1"
+        assert find_original(connection, "hash-正文", "http://a.cn/1") is None
+        assert find_original(connection, "hash-其他", "http://c.cn/1") is None
+
+
+def test_assign_duplicates_links_copies_within_a_batch_and_to_the_database(engine: Engine) -> None:
+    with engine.begin() as connection:
+        upsert_articles(connection, [article("http://a.cn/1")], now=T0)
+    batch = [article("http://b.cn/1"), article("http://c.cn/1", body="新文章"), article("http://d.cn/1", body="新文章")]
+    with engine.begin() as connection:
+        assert assign_duplicates(connection, batch) == 2
+    assert [a.duplicate_of for a in batch] == ["http://a.cn/1", None, "http://c.cn/1"]
+
+
+def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
+    with engine.connect() as connection:
+        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert diff == []
+
+
+def test_downgrade_to_empty_and_upgrade_again(engine: Engine) -> None:
+    downgrade(engine, "base")
+    assert "articles" not in inspect(engine).get_table_names()
+    assert schema_state(engine) is SchemaState.NEW
+    upgrade(engine)
+    assert schema_state(engine) is SchemaState.CURRENT
+
+
+def test_ensure_schema_refuses_an_unknown_revision(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        connection.execute(text("UPDATE alembic_version SET version_num = 'from_the_future'"))
+    with pytest.raises(SchemaOutdatedError, match="unknown revision"):
+        ensure_schema(engine)
+
+
+def test_display_url_hides_the_password() -> None:
+    assert display_url("postgresql+psycopg://u:secret@h/db") == "postgresql+psycopg://u:***@h/db"
+
+
+def test_spool_round_trip(tmp_path: Path) -> None:
+    batch = [article("http://a.cn/1", extra={"k": ["值"]}), article("http://a.cn/2")]
+    path = write_batch(tmp_path, batch)
+    assert spool_files(tmp_path) == [path]
+    assert list(read_batch(path)) == batch
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_malformed_spool_line_names_file_and_line(tmp_path: Path) -> None:
+    path = write_batch(tmp_path, [article("http://a.cn/1")])
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps({"url": "x", "colour": "red"}) + "\n")
+    with pytest.raises(SpoolFormatError, match=rf"{path.name}:2"):
+        list(read_batch(path))
