@@ -1,0 +1,133 @@
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+
+import pytest
+
+from pipelines.text.boilerplate import breadcrumb, section_of, strip_boilerplate
+
+
+def kept(lines: list[str]) -> list[str]:
+    return [line for line in strip_boilerplate(lines).lines if line]
+
+
+ARTICLE = "建设省技术创新中心,是浙江补齐科技创新短板的战略举措。"
+
+
+@pytest.mark.parametrize(
+    "noise",
+    [
+        ["分享让更多人看到"],  # seeds/000
+        ["分享给朋友:"],  # seeds/003
+        ["推荐阅读", "相关新闻", "- 湖州市获评创新型领军企业数居浙江省前列", "- 嘉兴创新指数位列浙江第一方阵"],
+        ["热门排行", "- 1杭州钱塘:关键时刻 社区书记像姐姐一样…", "- 10春节假期结束后,安全返回杭州有新要求"],
+        ["相关推荐", "评论列表", "暂无评论,快抢沙发吧~", "你 发表评论:", "欢迎"],  # seeds/001
+        ["发表评论"],  # seeds/004
+        ["版权声明:本文由靖江厂房网发布,如需转载请注明出处。部份内容收集于网络,如有不妥之处请联系我们删除"],
+        ["葛毅明微信号", "产业招商/厂房土地租售:400 0123 021", "或微信/手机:13391219793"],  # seeds/003
+        ["请说明您的需求、用途、税收、公司、联系人、手机号,以便快速帮您对接资源。"],
+        ["长按/扫一扫加葛毅明的微信号"],
+        ["当前位置:首页 > 靖江产业信息 > 正文内容"],
+        ["admin9个月前 (09-24)靖江产业信息9"],  # byline debris
+        [
+            "相关文章",
+            "《浙江海外高层次人才创新园介绍",
+            "《浙江海外高层次人才创新园介绍",
+            "浙江海外高层次人才创新园、天津滨海科技城被中组部列为...",
+            "吴兴科创园 园区在线",
+        ],
+    ],
+)
+def test_noise_is_removed_and_the_article_kept(noise: list[str]) -> None:
+    assert kept([ARTICLE, "", *noise]) == [ARTICLE]
+    assert kept([*noise, "", ARTICLE]) == [ARTICLE]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("时间:2023-06-03 浏览:182 分类:网络", "时间:2023-06-03"),  # seeds/004 line 3
+        ("浏览量：1,024", None),  # thousands separators
+        ("时间:2023-06-03 浏览:182 作者:王平", "时间:2023-06-03 作者:王平"),  # only the counter goes
+        ("发布时间：2021-05-06 阅读数：35次", "发布时间：2021-05-06"),
+        ("浏览:182", None),  # nothing left: the line goes
+    ],
+)
+def test_counters_are_cut_from_metadata_lines(line: str, expected: str | None) -> None:
+    assert kept([line]) == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "genuine",
+    [
+        # Phone numbers in an article's own text stay (procurement notices, hotlines).
+        "联系人：王先生 联系电话：13391219793",
+        "咨询热线：400-0123-021。",
+        "垃圾分类:从我做起。",  # 分类 inside a word is no counter
+        "记者采访过程中听到最多的是这句话。",
+        "相关新闻报道显示，该项目已经启动。",  # a marker phrase inside a sentence
+        "(记者 梁建伟 曾福泉 见习记者 何冬健 李娇俨)",
+        "来源: 安徽新闻联播",
+    ],
+)
+def test_article_lines_are_kept(genuine: str) -> None:
+    assert kept([genuine]) == [genuine]
+
+
+def test_a_block_ends_where_the_article_resumes() -> None:
+    lines = ["相关新闻", "- 湖州创成五个省级可持续发展创新示范区", ARTICLE, "短句也是正文。"]
+    assert kept(lines) == [ARTICLE, "短句也是正文。"]
+
+
+def test_related_titles_and_section_are_kept_as_fields() -> None:
+    result = strip_boilerplate(
+        [
+            "当前位置:首页 > 靖江产业信息 > 正文内容",
+            ARTICLE,
+            "推荐阅读",
+            "- 湖州市获评创新型领军企业数居浙江省前列",
+            "- 湖州市获评创新型领军企业数居浙江省前列",
+            "- 《浙江海外高层次人才创新园介绍",
+            "浙江海外高层次人才创新园、天津滨海科技城被中组部列为...",
+            "热门排行",
+            "- 1杭州钱塘:关键时刻 社区书记像姐姐一样…",
+        ]
+    )
+    assert result.section == "靖江产业信息"
+    assert result.related == ("湖州市获评创新型领军企业数居浙江省前列", "浙江海外高层次人才创新园介绍")
+    assert [line for line in result.lines if line] == [ARTICLE]
+    assert {removal.rule for removal in result.removed} == {
+        "boilerplate_breadcrumb",
+        "boilerplate_related",
+        "boilerplate_ranking",
+    }
+
+
+@pytest.mark.parametrize(
+    ("line", "crumbs", "section"),
+    [
+        ("当前位置:首页 > 靖江产业信息 > 正文内容", ("首页", "靖江产业信息", "正文内容"), "靖江产业信息"),
+        ("您的位置：首页 > 新闻中心 > 科技动态", ("首页", "新闻中心", "科技动态"), "科技动态"),
+        ("现在位置： 首页 >> 东区新闻 >> 正文", ("首页", "东区新闻", "正文"), "东区新闻"),
+        ("首页 > 正文", ("首页", "正文"), None),
+    ],
+)
+def test_breadcrumb(line: str, crumbs: tuple[str, ...], section: str | None) -> None:
+    assert breadcrumb(line) == crumbs
+    assert section_of(crumbs) == section
+
+
+@pytest.mark.parametrize("line", ["首页", "位置很好。", "当前的位置非常重要，需要关注。"])
+def test_not_a_breadcrumb(line: str) -> None:
+    assert breadcrumb(line) is None
+
+
+def test_every_vocabulary_entry_names_where_it_was_seen() -> None:
+    text = resources.files("pipelines.text").joinpath("vocab", "boilerplate.toml").read_text("utf-8")
+    data = tomllib.loads(text)
+    entries = [*data["marker"], *data["line"], *data["fragment"], *data["contact"]["strong"], *data["contact"]["weak"]]
+    assert entries
+    for entry in entries:
+        assert entry["seen"].strip(), entry
+    assert data["breadcrumb"]["seen"].strip()

@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from pipelines.text.repeats import drop_leading_repeats, drop_repeated_passage
+
+P1 = "习近平总书记强调,长三角区域要加强科技创新和产业创新跨区域协同。"
+P2 = "这里是位于中国科学技术大学的国家同步辐射实验室。在我身后就是合肥光源大科学装置。"
+P3 = "来源: 安徽新闻联播"
+TITLE = "跨区域 跨部门!安徽携手沪苏浙,共建创新生态圈"
+HEADING = "【推进长三角一体化发展】安徽:携手沪苏浙 共建“创新生态圈”"
+
+
+def test_the_copy_with_paragraph_breaks_is_kept() -> None:
+    lines = [P1, P2, P3, "", P1, "", P2, "", P3]
+    result, removed = drop_repeated_passage(lines)
+    assert [line for line in result if line] == [P1, P2, P3]
+    assert result == ["", P1, "", P2, "", P3]
+    assert [removal.rule for removal in removed] == ["repeat_passage"]
+
+
+def test_the_first_copy_is_kept_on_a_tie() -> None:
+    result, _ = drop_repeated_passage([P1, P2, "中间一句。", P1, P2])
+    assert result == [P1, P2, "中间一句。"]
+
+
+def test_the_run_together_heading_goes_with_its_copy() -> None:
+    # seeds/001: line 3 is the title run together with the heading that opens the second copy.
+    lines = [TITLE, TITLE + HEADING, P1, P2, P3, "", HEADING, P1, "", P2, "", P3]
+    result, _ = drop_repeated_passage(lines, TITLE)
+    assert [line for line in result if line] == [TITLE, HEADING, P1, P2, P3]
+
+
+def test_a_line_that_only_ends_like_the_heading_stays_without_the_title() -> None:
+    lines = ["别的前缀" + HEADING, P1, P2, "", HEADING, P1, "", P2]
+    result, _ = drop_repeated_passage(lines, TITLE)
+    assert [line for line in result if line] == ["别的前缀" + HEADING, HEADING, P1, P2]
+
+
+def test_short_coincidences_are_not_passages() -> None:
+    lines = ["一、总体要求", "二、主要任务", "正文。", "一、总体要求", "二、主要任务"]
+    assert drop_repeated_passage(lines) == (lines, ())
+
+
+def test_one_long_paragraph_printed_twice_is_a_repeat() -> None:
+    long = P1 * 4  # over 100 characters
+    assert drop_repeated_passage([long, P2, long])[0] == [long, P2]
+
+
+def test_three_copies_become_one() -> None:
+    result, removed = drop_repeated_passage([P1, P2, P1, P2, P1, P2])
+    assert result == [P1, P2]
+    assert len(removed) == 2
+
+
+def test_leading_repeats_of_title_and_subtitle_are_dropped() -> None:
+    lines = ["", TITLE, "", TITLE, HEADING, P1, TITLE]
+    result, removed = drop_leading_repeats(lines, [TITLE, HEADING])
+    assert result == [P1, TITLE]
+    assert [removal.text for removal in removed] == [TITLE, TITLE, HEADING]
+
+
+def test_repeats_compare_text_without_spaces() -> None:
+    result, _ = drop_leading_repeats(["跨区域跨部门!安徽携手沪苏浙,共建创新生态圈", P1], [TITLE])
+    assert result == [P1]
