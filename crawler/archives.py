@@ -10,7 +10,7 @@ import ast
 import gzip
 import io
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -36,7 +36,7 @@ class ArchiveReadError(Exception):
 
 
 def build_response(
-    url: str, status: int, headers: dict[bytes, list[bytes]] | list[tuple[str, str]], body: bytes
+    url: str, status: int, headers: Mapping[bytes, list[bytes]] | list[tuple[str, str]], body: bytes
 ) -> Response:
     scrapy_headers = Headers(headers)
     cls = responsetypes.from_args(headers=scrapy_headers, url=url, body=body)

@@ -38,11 +38,13 @@ def page_from_response(
     if not response.body.strip():
         raise NotAPageError("empty file" if response.url.startswith("file:") else "empty response body")
     if is_binary(response.body) or not isinstance(response, TextResponse):
-        content_type = response.headers.get("Content-Type", b"").decode("latin-1") or "no content type"
+        content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or "no content type"
         raise NotAPageError(f"binary content ({content_type})")
     response = with_correct_encoding(response)
     headers = {
-        name: response.headers.get(name, b"").decode("latin-1") for name in _KEPT_HEADERS if name in response.headers
+        name: (response.headers.get(name) or b"").decode("latin-1")
+        for name in _KEPT_HEADERS
+        if name in response.headers
     }
     return Page(
         url=response.url,

@@ -26,6 +26,19 @@ CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "dev"
 POSTGRES_ENV = "GOVNEWS_TEST_DATABASE_URL"
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="rewrite golden expected files from the current output, for human review before commit",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.getoption("--update-golden"):
+        os.environ["GOVNEWS_UPDATE_GOLDEN"] = "1"
+
+
 @dataclass
 class ScrapyRun:
     returncode: int
@@ -33,9 +46,7 @@ class ScrapyRun:
     stderr: str
 
 
-def run_scrapy(
-    args: list[str], *, database_url: str, spool_dir: Path | None = None, timeout: float = 240
-) -> ScrapyRun:
+def run_scrapy(args: list[str], *, database_url: str, spool_dir: Path | None = None, timeout: float = 240) -> ScrapyRun:
     """Runs ``scrapy ARGS`` from the project root in a subprocess, against ``database_url``."""
     env = dict(os.environ, DATABASE_URL=database_url, PYTHONWARNINGS="ignore::DeprecationWarning")
     if spool_dir is not None:

@@ -41,7 +41,7 @@ CACHE_TEXT = "宁波市加快建设国家自主创新示范区,打造科技创�
 def html_page(title: str, paragraph: str, charset: str) -> str:
     return (
         f'<!DOCTYPE html><html><head><meta charset="{charset}"><title>{title} - Example News</title></head>'
-        f"<body><h1>{title}</h1><div class=\"content\"><p>{paragraph}</p><p>{paragraph[:12]}第二段。</p></div>"
+        f'<body><h1>{title}</h1><div class="content"><p>{paragraph}</p><p>{paragraph[:12]}第二段。</p></div>'
         "</body></html>"
     )
 
@@ -218,4 +218,3 @@ def test_feed_export_writes_one_line_per_stored_item(sqlite_url: str, tmp_path: 
     assert len(items) == 5
     expected = {"url", "canonical_url", "title", "body", "body_original", "script", "content_hash", "extra"}
     assert expected <= set(items[0])
-

@@ -81,7 +81,5 @@ def ensure_schema(engine: Engine) -> SchemaState:
             "run `scrapy migrate` first"
         )
     elif state is SchemaState.UNKNOWN:
-        raise SchemaOutdatedError(
-            f"database at unknown revision {current_revision(engine)} (migrated by newer code?)"
-        )
+        raise SchemaOutdatedError(f"database at unknown revision {current_revision(engine)} (migrated by newer code?)")
     return state
