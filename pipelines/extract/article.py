@@ -1,0 +1,202 @@
+"""All fields of one HTML page, from one parse: :func:`extract_fields`.
+
+Each field records how it was found in ``provenance`` (the selector, meta tag or rule name),
+so a wrong value can be traced to the rule that produced it. ``overrides`` maps a field name
+to a CSS or XPath selector (XPath when it starts with ``/`` or ``(``) from a site config; an
+override that matches nothing falls back to the generic rules and says so in provenance.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml import html as lxml_html
+from parsel.csstranslator import HTMLTranslator
+
+from pipelines.extract.attachments import attachment_links
+from pipelines.extract.body import article_body
+from pipelines.extract.byline import Person, byline_line_pattern, labelled_value, names_in
+from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
+from pipelines.extract.cms import body_container_names, cms_family
+from pipelines.extract.dates import ParsedDate, fetch_time, parsed_date
+from pipelines.extract.dom import normalized_space, parsed_document, repaired_text
+from pipelines.extract.govmeta import DOC_NUMBER, disclosure_metadata, invalid_fields, visible_doc_number
+from pipelines.extract.published import publication_time
+from pipelines.extract.regions import page_regions
+from pipelines.extract.title import article_subtitle, article_title
+from pipelines.extract.vocab import Vocabulary, load_vocabulary
+
+OVERRIDABLE = ("title", "subtitle", "body", "published", "source_name", "author", "editor", "doc_number", "issuer")
+_SAME_SITE_LABELS = 2
+
+
+@dataclass
+class Extracted:
+    """The extracted fields of one page; ``None`` where the page gives no value."""
+
+    title: str | None = None
+    subtitle: str | None = None
+    published: str | None = None
+    published_raw: str | None = None
+    source_name: str | None = None
+    authors: list[dict[str, str]] = field(default_factory=list)
+    editor: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    body: str = ""
+    canonical_url: str | None = None
+    gov_meta: dict[str, str] = field(default_factory=dict)
+    missing_fields: list[str] = field(default_factory=list)
+    invalid_fields: list[str] = field(default_factory=list)
+    attachments: list[dict[str, str]] = field(default_factory=list)
+    cms: str | None = None
+    provenance: dict[str, str] = field(default_factory=dict)
+    repaired_encoding: bool = False
+
+    @property
+    def author(self) -> str | None:
+        return "、".join(a["name"] for a in self.authors) or None
+
+
+def _selected(root: lxml_html.HtmlElement, selector: str) -> lxml_html.HtmlElement | None:
+    xpath = selector if selector.startswith(("/", "(")) else HTMLTranslator().css_to_xpath(selector)
+    try:
+        found = root.xpath(xpath)
+    except etree.XPathError:
+        return None
+    return next((node for node in found if isinstance(node, lxml_html.HtmlElement)), None)
+
+
+def _unlabelled(text: str) -> str:
+    """An override's text without a leading ``label：`` the selector took along."""
+    return re.sub(r"^[\u3400-\u9fff]{1,6}\s*[：:]\s*", "", text) or text
+
+
+def _canonical(root: lxml_html.HtmlElement, url: str) -> tuple[str, str]:
+    for link in root.iter("link"):
+        if "canonical" in (link.get("rel") or "").lower().split() and link.get("href"):
+            candidate = urljoin(url, link.get("href", "").strip())
+            page_host, candidate_host = urlsplit(url).hostname or "", urlsplit(candidate).hostname or ""
+            page_site = ".".join(page_host.split(".")[-_SAME_SITE_LABELS:])
+            if candidate_host and page_site and candidate_host.endswith(page_site):
+                return candidate, "link rel=canonical"
+    return url, "page url"
+
+
+def extract_fields(
+    html: str,
+    url: str,
+    fetched_at: str | None = None,
+    encoding: str | None = None,
+    overrides: Mapping[str, str] | None = None,
+    vocab: Vocabulary | None = None,
+) -> Extracted:
+    """Every field of an article page. ``fetched_at`` (ISO 8601) resolves relative dates."""
+    vocab = vocab or load_vocabulary()
+    overrides = overrides or {}
+    result = Extracted()
+    repaired = repaired_text(html, encoding)
+    if repaired is not None:
+        html, result.repaired_encoding = repaired, True
+    root = parsed_document(html)
+    chosen = {name: _selected(root, selector) for name, selector in overrides.items() if name in OVERRIDABLE}
+    prov = result.provenance
+
+    def override_text(name: str) -> str | None:
+        element = chosen.get(name)
+        if element is None:
+            if name in overrides:
+                prov[name] = f"override {overrides[name]!r} matched nothing; "
+            return None
+        prov[name] = f"override {overrides[name]}"
+        return normalized_space(element.text_content()) or None
+
+    result.cms = cms_family(html, url, vocab)
+    prov["cms"] = "markers" if result.cms else "none"
+    title, title_element = article_title(root, vocab, chosen.get("title"))
+    result.title = title.text
+    prov["title"] = prov.get("title", "") + title.how if "title" not in chosen else f"override {overrides['title']}"
+    result.subtitle = override_text("subtitle")
+    if result.subtitle is None:
+        result.subtitle, how = article_subtitle(root, vocab, title_element, result.title)
+        prov["subtitle"] = prov.get("subtitle", "") + how
+
+    body = article_body(
+        root,
+        vocab,
+        result.title,
+        byline_line_pattern(vocab),
+        body_container_names(result.cms, vocab),
+        chosen.get("body"),
+    )
+    result.body = "\n".join(body.paragraphs)
+    prov["body"] = body.how if "body" in chosen else prov.get("body", "") + body.how
+    regions = page_regions(root, result.title, body.container)
+
+    meta = disclosure_metadata(root, vocab)
+    result.gov_meta = dict(meta.fields)
+    result.missing_fields = meta.missing
+    result.invalid_fields = invalid_fields(meta, fetch_time(fetched_at))
+    if meta.fields:
+        prov["gov_meta"] = f"disclosure table ({meta.layout})"
+
+    published_text = override_text("published")
+    found: ParsedDate | None = None
+    if published_text:
+        found = parsed_date(published_text, fetch_time(fetched_at))
+    if found is None:
+        found, how = publication_time(root, url, regions, result.gov_meta, vocab, fetched_at)
+        prov["published"] = prov.get("published", "") + how
+    if found is not None:
+        result.published, result.published_raw = found.iso(), found.raw
+
+    source_text = override_text("source_name")
+    if source_text:
+        result.source_name = labelled_value(source_text, vocab.source_labels, vocab) or _unlabelled(source_text)
+    else:
+        result.source_name, how = source_name_of(root, regions, vocab, result.gov_meta)
+        prov["source_name"] = prov.get("source_name", "") + how
+
+    author_text = override_text("author")
+    people = [Person(n, "作者") for n in names_in(author_text, vocab)] if author_text else []
+    if not people:
+        people, how = authors_of(root, regions, vocab)
+        prov["author"] = prov.get("author", "") + how
+    result.authors = [{"name": p.name, "role": p.role} for p in people]
+
+    editor_text = override_text("editor")
+    if editor_text:
+        result.editor = labelled_value(editor_text, vocab.editor_labels, vocab) or _unlabelled(editor_text)
+    else:
+        result.editor, how = editor_of(regions, vocab)
+        prov["editor"] = prov.get("editor", "") + how
+
+    doc_text = override_text("doc_number")
+    if doc_text:
+        result.doc_number = doc_text
+    elif meta.fields.get("doc_number") and DOC_NUMBER.search(meta.fields["doc_number"]):
+        result.doc_number = meta.fields["doc_number"]
+        prov["doc_number"] = f"gov_meta {meta.labels['doc_number']}"
+    else:
+        visible = visible_doc_number(regions.header + regions.body)
+        if visible:
+            result.doc_number, prov["doc_number"] = visible
+        else:
+            prov["doc_number"] = prov.get("doc_number", "") + "none"
+
+    issuer_text = override_text("issuer")
+    if issuer_text:
+        result.issuer = issuer_text
+    elif meta.fields.get("issuer"):
+        result.issuer = meta.fields["issuer"]
+        prov["issuer"] = f"gov_meta {meta.labels['issuer']}"
+    else:
+        prov["issuer"] = prov.get("issuer", "") + "none"
+
+    result.attachments = attachment_links(root, url)
+    result.canonical_url, prov["canonical_url"] = _canonical(root, url)
+    return result

@@ -1,0 +1,143 @@
+"""Government disclosure metadata (政府信息公开 table) into stable English keys.
+
+Portals print the table in two layouts: label and value in one cell (``<td>索引号：0147…</td>``,
+also ``<li>``/``<span>``), or the label in one cell and the value in the next (``<th>索引号</th>
+<td>0147…</td>``, ``<dt>``/``<dd>``, ``<label>`` + ``<div>``). Both are read by one scan of short
+elements whose text starts with a known label. Labels map to keys through
+``vocab/govmeta.toml``. ``missing_fields`` lists expected keys a table lacks; ``invalid_fields``
+lists values that fail their check (索引号 form, 成文日期 <= 发布日期 <= fetch time).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from lxml import html as lxml_html
+
+from pipelines.extract.dates import absolute_date
+from pipelines.extract.dom import normalized_space
+from pipelines.extract.vocab import Vocabulary
+
+_CELL_TAGS = ("td", "th", "li", "span", "div", "p", "dt", "dd", "label", "font", "b", "strong", "em")
+_SEPARATOR = re.compile(r"^\s*[：:]\s*")
+#: 索引号: organisation code (9 or 18 characters), year, serial (0147… /2023-0040295).
+_INDEX_NUMBER = re.compile(r"^[0-9A-Z]{8,9}-?[0-9A-Z]?(?:[0-9A-Z]{8})?\s*[/／-]\s*(?:19|20)\d{2}\s*[-/／]\s*\d+$")
+#: A raw 文号 in any bracket style: 浙政办发〔2021〕12号, 嘉科函（2022）55号, 国发[2021]3号.
+DOC_NUMBER = re.compile(r"[\u3400-\u9fff]{1,20}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号")
+#: Minimum number of distinct keys before a set of labelled cells counts as a disclosure table.
+_MIN_TABLE_KEYS = 2
+
+
+@dataclass
+class GovMeta:
+    fields: dict[str, str] = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    missing: list[str] = field(default_factory=list)
+    invalid: list[str] = field(default_factory=list)
+    layout: str | None = None
+
+
+def _label_regex(vocab: Vocabulary) -> re.Pattern[str]:
+    # Labels are printed with padding spaces (索 引 号) on some portals.
+    alternatives = "|".join(
+        r"\s*".join(re.escape(char) for char in label) for label in sorted(vocab.govmeta_labels, key=len, reverse=True)
+    )
+    return re.compile(rf"^\s*[【\[]?(?P<label>{alternatives})\s*[】\]]?\s*(?P<sep>[：:]?)")
+
+
+def _next_value(element: lxml_html.HtmlElement) -> str:
+    sibling = element.getnext()
+    while sibling is not None and not normalized_space(sibling.text_content()):
+        sibling = sibling.getnext()
+    if sibling is None:
+        parent = element.getparent()
+        if parent is not None and parent.tag in ("font", "b", "strong", "label", "span"):
+            return _next_value(parent)
+        return ""
+    return normalized_space(sibling.text_content())
+
+
+def disclosure_metadata(root: lxml_html.HtmlElement, vocab: Vocabulary) -> GovMeta:
+    """The labelled disclosure fields of a page (empty when it has no such table)."""
+    label_regex = _label_regex(vocab)
+    meta = GovMeta()
+    layouts: set[str] = set()
+    body = root.find("body")
+    for element in (body if body is not None else root).iter(*_CELL_TAGS):
+        text = normalized_space(element.text_content())
+        if not text or len(text) > 120:
+            continue
+        match = label_regex.match(text)
+        if not match:
+            continue
+        label = re.sub(r"\s+", "", match["label"])
+        key = vocab.govmeta_labels[label]
+        if key in meta.fields:
+            continue
+        value = text[match.end() :].strip()
+        layout = "same cell"
+        if not value:
+            # The label cell holds the label alone: the value is the next cell.
+            if len(text) - len(match.group(0)) > 0:
+                continue
+            value, layout = _next_value(element), "adjacent cells"
+            if label_regex.match(value or ""):
+                value = ""
+        elif not match["sep"]:
+            continue  # 文号是 … in running text is not a label
+        if value:
+            meta.fields[key] = value
+            meta.labels[key] = label
+            layouts.add(layout)
+    if len(meta.fields) < _MIN_TABLE_KEYS:
+        return GovMeta()
+    meta.layout = " + ".join(sorted(layouts))
+    meta.missing = [key for key in vocab.govmeta_expected if key not in meta.fields]
+    return meta
+
+
+def invalid_fields(meta: GovMeta, fetched: datetime | None) -> list[str]:
+    """Keys of ``meta`` whose values fail their checks."""
+    invalid: list[str] = []
+    index_number = meta.fields.get("index_number")
+    if index_number and not _INDEX_NUMBER.match(index_number.replace(" ", "")):
+        invalid.append("index_number")
+    doc_number = meta.fields.get("doc_number")
+    if doc_number and doc_number not in ("无", "-", "/") and not DOC_NUMBER.search(doc_number):
+        invalid.append("doc_number")
+    dates: dict[str, datetime] = {}
+    for key in ("written_date", "issued_date", "published_date", "effective_date", "repealed_date"):
+        raw = meta.fields.get(key)
+        if not raw:
+            continue
+        parsed = absolute_date(raw)
+        if parsed is None:
+            invalid.append(key)
+        else:
+            dates[key] = parsed.value
+    published = dates.get("published_date") or dates.get("issued_date")
+    written = dates.get("written_date")
+    if written and published and written.date() > published.date():
+        invalid.append("written_date")
+    if published and fetched and published > fetched:
+        invalid.append("published_date" if "published_date" in dates else "issued_date")
+    return invalid
+
+
+def visible_doc_number(lines: list[str]) -> tuple[str, str] | None:
+    """A 文号 printed as its own line or after a 文号/发文字号 label, with the rule that found it."""
+    labelled = re.compile(r"(?:发文字号|文\s*号|发文文号)\s*[：:]\s*(?P<value>\S.{0,40})")
+    for line in lines:
+        match = labelled.search(line)
+        if match:
+            found = DOC_NUMBER.search(match["value"])
+            if found:
+                return found.group(0), "label 文号"
+    for line in lines[:8]:
+        compact = line.replace(" ", "")
+        found = DOC_NUMBER.fullmatch(compact)
+        if found:
+            return found.group(0), "document number line"
+    return None

@@ -1,0 +1,99 @@
+"""Body extraction: the article text only, paragraphs in order, DOM-level boilerplate left out."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract.body import article_body
+from pipelines.extract.byline import byline_line_pattern
+from pipelines.extract.dom import parsed_document, repaired_text
+from pipelines.extract.vocab import load_vocabulary
+
+VOCAB = load_vocabulary()
+SENTENCE = "这是一段足够长的正文内容，用来让评分算法识别出文章主体，并且包含多个句子。"
+
+
+def body_of(html: str, title: str | None = None) -> list[str]:
+    result = article_body(parsed_document(html), VOCAB, title, byline_line_pattern(VOCAB))
+    return result.paragraphs
+
+
+def page(inner: str) -> str:
+    return f"<html><body><div class='nav'><a href='/'>首页</a><a href='/a'>新闻</a></div>{inner}</body></html>"
+
+
+@pytest.mark.parametrize(
+    ("inner", "paragraphs"),
+    [
+        # Share bar and related list inside the article container.
+        (
+            f"<div class='article'><p>{SENTENCE}一</p><div class='share'>分享到：微信</div><p>{SENTENCE}二</p>"
+            "<div class='related'><a href='/x'>相关新闻标题</a></div></div>",
+            [f"{SENTENCE}一", f"{SENTENCE}二"],
+        ),
+        # Editor line and source line go to fields, not the body.
+        (
+            f"<div class='content'><p>{SENTENCE}</p><p>【责任编辑：严玉洁】</p><p>本文来源：证券市场红周刊</p></div>",
+            [SENTENCE],
+        ),
+        # br-separated text in one cell (old gov layouts).
+        (
+            f"<table><tr><td>{SENTENCE}甲<br>{SENTENCE}乙<br><br>{SENTENCE}丙</td></tr></table>",
+            [f"{SENTENCE}甲", f"{SENTENCE}乙", f"{SENTENCE}丙"],
+        ),
+        # Image captions stay as their own paragraph.
+        (
+            f"<div class='text'><p>{SENTENCE}</p><p><img src='a.jpg'></p>"
+            f"<p>项目现场。王五 摄</p><p>{SENTENCE}</p></div>",
+            [SENTENCE, "项目现场。王五 摄", SENTENCE],
+        ),
+        # A title repeated inside the container is left out.
+        (
+            f"<div class='content'><h2>城市更新项目启动</h2><p>{SENTENCE}</p><p>{SENTENCE}</p></div>",
+            [SENTENCE, SENTENCE],
+        ),
+        # Comments below the article are boilerplate even when they read like prose.
+        (
+            f"<article><div class='text'><p>{SENTENCE}</p></div><div class='comment-list'><p>{SENTENCE}评论</p>"
+            "</div></article>",
+            [SENTENCE],
+        ),
+        # A 'more' link at the end of the last paragraph is furniture.
+        (f"<div class='content'><p>{SENTENCE}<a href='/'>返回搜狐，查看更多</a></p></div>", [SENTENCE]),
+    ],
+)
+def test_body_paragraphs(inner: str, paragraphs: list[str]) -> None:
+    assert body_of(page(inner), "城市更新项目启动") == paragraphs
+
+
+def test_weak_token_container_with_prose_is_kept() -> None:
+    # sohu wraps its body in <article class="article mp-editor">: a name that marks editor
+    # lines elsewhere, but this block holds the article.
+    paragraphs = "".join(f"<p>{SENTENCE}</p>" for _ in range(8))
+    html = page(f"<div class='left main'><article class='article mp-editor'>{paragraphs}</article></div>")
+    assert body_of(html) == [SENTENCE] * 8
+
+
+def test_trs_editor_container_is_not_boilerplate() -> None:
+    html = page(f"<div class='TRS_Editor'><p>{SENTENCE}</p></div>")
+    assert body_of(html) == [SENTENCE]
+
+
+def test_no_text_gives_empty_body() -> None:
+    assert body_of("<html><body><div class='nav'><a href='/'>首页</a></div></body></html>") == []
+
+
+def test_mojibake_from_lying_charset_is_repaired() -> None:
+    original = "春季植树活动在郊野公园举行，数百名志愿者参加。" * 3
+    mojibake = original.encode("utf-8").decode("gb18030", errors="replace")
+    repaired = repaired_text(mojibake, "gb18030")
+    assert repaired is not None
+    # Lossy by nature: a character whose last byte the GB18030 decoder replaced stays lost.
+    assert repaired.count("\ufffd") <= len(original) // 10
+    assert "春季植树活动在郊野公园举行" in repaired
+
+
+def test_genuine_gbk_text_is_left_alone() -> None:
+    text = "春季植树活动在郊野公园举行，数百名志愿者参加。"
+    assert repaired_text(text, "gb18030") is None
+    assert repaired_text(text, "utf-8") is None

@@ -1,0 +1,97 @@
+"""Gov disclosure table (both layouts), its checks, and the raw 文号 in every bracket style."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.extract.dates import fetch_time
+from pipelines.extract.dom import parsed_document
+from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields, visible_doc_number
+from pipelines.extract.vocab import load_vocabulary
+
+VOCAB = load_vocabulary()
+
+SAME_CELL = """<html><body><table>
+<tr><td>索引号：014717475N/2023-0040295</td><td>发布机构：宜春市统计局</td></tr>
+<tr><td>成文日期：2023-04-12</td><td>发布日期：2023-04-18</td></tr></table></body></html>"""
+ADJACENT = """<html><body><table>
+<tr><th>索 引 号</th><td>014717475N/2023-0040295</td><th>发文机关</th><td>宜春市统计局</td></tr>
+<tr><th>发文字号</th><td>宜统字〔2023〕3号</td><th>成文日期</th><td>2023-04-12</td></tr></table></body></html>"""
+DEFINITION_LIST = """<html><body><dl>
+<dd><label><font>索引号：</font></label><div>014717475N/2023-0040295</div></dd>
+<dd><label><font>发布机构：</font></label><div>宜春市统计局</div></dd></dl></body></html>"""
+RUNNING_TEXT = """<html><body><p>文号是政府文件的编号，发布机构应当规范填写。</p></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("html", "fields", "layout"),
+    [
+        (
+            SAME_CELL,
+            {
+                "index_number": "014717475N/2023-0040295",
+                "issuer": "宜春市统计局",
+                "written_date": "2023-04-12",
+                "published_date": "2023-04-18",
+            },
+            "same cell",
+        ),
+        (
+            ADJACENT,
+            {
+                "index_number": "014717475N/2023-0040295",
+                "issuer": "宜春市统计局",
+                "doc_number": "宜统字〔2023〕3号",
+                "written_date": "2023-04-12",
+            },
+            "adjacent cells",
+        ),
+        # <dd> holds label and value, so it reads as one cell.
+        (DEFINITION_LIST, {"index_number": "014717475N/2023-0040295", "issuer": "宜春市统计局"}, "same cell"),
+        (RUNNING_TEXT, {}, None),
+    ],
+)
+def test_table_layouts(html: str, fields: dict[str, str], layout: str | None) -> None:
+    meta = disclosure_metadata(parsed_document(html), VOCAB)
+    assert (meta.fields, meta.layout) == (fields, layout)
+
+
+def test_missing_fields() -> None:
+    meta = disclosure_metadata(parsed_document(SAME_CELL), VOCAB)
+    assert meta.missing == ["doc_number"]
+
+
+@pytest.mark.parametrize(
+    ("fields", "invalid"),
+    [
+        ({"index_number": "014717475N/2023-0040295"}, []),
+        ({"index_number": "11330000002482123X/2021-00123"}, []),
+        ({"index_number": "第123号"}, ["index_number"]),
+        ({"written_date": "2023-04-12", "published_date": "2023-04-18"}, []),
+        ({"written_date": "2023-04-20", "published_date": "2023-04-18"}, ["written_date"]),
+        ({"published_date": "2025-01-01"}, ["published_date"]),
+        ({"published_date": "不详"}, ["published_date"]),
+        ({"doc_number": "浙政办发〔2021〕12号"}, []),
+        ({"doc_number": "无"}, []),
+        ({"doc_number": "见附件"}, ["doc_number"]),
+    ],
+)
+def test_invalid_fields(fields: dict[str, str], invalid: list[str]) -> None:
+    assert invalid_fields(GovMeta(fields=fields), fetch_time("2024-06-01T00:00:00+08:00")) == invalid
+
+
+@pytest.mark.parametrize(
+    ("lines", "found"),
+    [
+        (["嘉兴市科学技术局文件", "嘉科函（2022）55号"], ("嘉科函（2022）55号", "document number line")),
+        (["文号：浙政办发〔2021〕12号"], ("浙政办发〔2021〕12号", "label 文号")),
+        (["发文字号： 国发[2021]3号"], ("国发[2021]3号", "label 文号")),
+        (["发文字号：国办发(2020)45号"], ("国办发(2020)45号", "label 文号")),
+        (["文号：苏政发【2019】1号"], ("苏政发【2019】1号", "label 文号")),
+        (["文号：京政发［2018］第7号"], ("京政发［2018］第7号", "label 文号")),
+        (["根据《意见》（浙政办发〔2021〕12号）文件精神，到2025年建设十家中心。"], None),
+        (["2022年工作总结"], None),
+    ],
+)
+def test_visible_doc_number(lines: list[str], found: tuple[str, str] | None) -> None:
+    assert visible_doc_number(lines) == found
