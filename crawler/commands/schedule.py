@@ -1,0 +1,113 @@
+"""``scrapy schedule [--once] [--site ID ...]``: start each site's crawl on its cron schedule.
+
+A long-running loop (run it under systemd or supervisord): each due site is crawled by a
+``scrapy crawl ID`` subprocess, never two crawls of one site at once, at most
+``SCHEDULE_MAX_PARALLEL`` crawls together; a crawl that fails is logged with its exit code
+and the loop goes on. Due times come from ``crawl_runs`` in the database, so a restarted
+scheduler keeps the rhythm. ``--once`` starts what is due, waits for those crawls, and exits.
+The cron/systemd-timer alternative is in ``docs/crawling.md``.
+
+Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``SCHEDULE_MAX_PARALLEL``,
+``BLOCKED_BACKOFF_HOURS``, ``BLOCKED_BACKOFF_MAX_HOURS``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from scrapy.utils.log import configure_logging
+
+from crawler.commands.crawlall import backoff_from
+from crawler.db.engine import make_engine
+from crawler.db.schema import SchemaOutdatedError, ensure_schema
+from crawler.scheduling import Scheduler, SiteHistory, history_from_db
+from crawler.siteconfig import SITES_DIR, load_sites
+
+logger = logging.getLogger(__name__)
+
+
+def crawl_launcher(settings: Any, sites_dir: Path) -> Any:
+    """Starts ``scrapy crawl SITE`` in a subprocess with this process's database and sites."""
+    env = dict(os.environ, DATABASE_URL=settings["DATABASE_URL"], GOVNEWS_SITES_DIR=str(sites_dir))
+    env.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
+
+    def launch(site: str) -> subprocess.Popen[bytes]:
+        return subprocess.Popen([sys.executable, "-m", "scrapy", "crawl", site], env=env)
+
+    return launch
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "INFO"}
+
+    def short_desc(self) -> str:
+        return "Run each site's crawl on its cron schedule (a long-running loop)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("--once", action="store_true", help="start what is due, wait for it, exit")
+        parser.add_argument("--site", action="append", default=[], help="only these site ids (repeatable)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        configure_logging(self.settings)  # no crawler process here, so Scrapy has not done it
+        sites_dir = Path(self.settings.get("SITES_DIR") or SITES_DIR)
+        sites = load_sites(sites_dir)
+        unknown = sorted(set(opts.site) - set(sites))
+        if unknown:
+            raise UsageError(f"no such sites: {', '.join(unknown)}")
+        schedules = {site: config.schedule for site, config in sites.items() if not opts.site or site in opts.site}
+        engine = make_engine(self.settings["DATABASE_URL"])
+        try:
+            # Once, here: crawls started together on a new database would race to create it.
+            ensure_schema(engine)
+        except SchemaOutdatedError as error:
+            engine.dispose()
+            raise UsageError(str(error), print_help=False) from error
+
+        def history(site: str) -> SiteHistory:
+            with engine.connect() as connection:
+                return history_from_db(connection, site)
+
+        scheduler = Scheduler(
+            schedules,
+            launch=crawl_launcher(self.settings, sites_dir),
+            history=history,
+            clock=lambda: datetime.now(UTC),
+            tz=ZoneInfo(self.settings.get("SCHEDULE_TIMEZONE") or "Asia/Shanghai"),
+            backoff=backoff_from(self.settings),
+            max_parallel=self.settings.getint("SCHEDULE_MAX_PARALLEL", 2),
+        )
+        try:
+            self._loop(scheduler, once=opts.once)
+        except KeyboardInterrupt:
+            logger.info("scheduler stopped; %d crawls still running finish on their own", len(scheduler.running))
+        finally:
+            engine.dispose()
+        if any(code != 0 for _, code in scheduler.finished) and opts.once:
+            self.exitcode = 1
+
+    def _loop(self, scheduler: Scheduler, *, once: bool) -> None:
+        started = scheduler.tick()
+        if once:
+            print(f"started {', '.join(started) or 'nothing: no site is due'}", flush=True)
+            while scheduler.running:
+                time.sleep(1.0)
+                scheduler.reap()
+            return
+        while True:
+            time.sleep(scheduler.seconds_to_next(datetime.now(UTC)))
+            scheduler.tick()

@@ -1,0 +1,264 @@
+"""Site configs: one TOML file per site, validated at load.
+
+A site file (``crawler/sites/<id>.toml``; the id is the file name) says where the spider goes:
+entry points (list pages, feeds, sitemaps), which links are articles, how list pages paginate,
+how politely to fetch, when to crawl, and optional per-field extraction selectors. A file
+may start with ``extends = "_base_trs"`` to inherit a CMS family's base config (files whose
+name starts with ``_``); tables merge key by key, the site's values win.
+
+Every unknown key, wrong type, bad regular expression or bad cron expression raises
+:class:`SiteConfigError` naming the file and the dotted key. The file format is documented
+in ``docs/crawling.md``.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal, get_args
+
+from croniter import croniter
+
+SITES_DIR = Path(__file__).with_name("sites")
+
+SiteKind = Literal["gov", "news", "repost", "farm"]
+PaginationKind = Literal["none", "next", "numbered"]
+_ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
+
+
+class SiteConfigError(ValueError):
+    """A config that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Pagination:
+    kind: PaginationKind = "none"
+    next_link: str = ""
+    """``next``: CSS or XPath (starting with ``/`` or ``(``) selecting the next page's link."""
+    numbered: str = "index_{n}.html"
+    """``numbered``: page ``n`` relative to the list page URL, for ``n`` from ``first``."""
+    first: int = 1
+    max_pages: int = 5
+    """Depth: list pages followed per entry point, counting the first."""
+
+
+@dataclass(frozen=True)
+class Politeness:
+    download_delay: float = 2.0
+    concurrency: int = 1
+    """Requests in flight per domain."""
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    id: str
+    path: Path
+    name: str
+    kind: SiteKind
+    allowed_domains: tuple[str, ...]
+    list_pages: tuple[str, ...] = ()
+    feeds: tuple[str, ...] = ()
+    sitemaps: tuple[str, ...] = ()
+    article_links: tuple[re.Pattern[str], ...] = ()
+    """An absolute link matching any of these (``re.search``) is an article page."""
+    deny_links: tuple[re.Pattern[str], ...] = ()
+    link_area: str = ""
+    """CSS selector limiting where article links are looked for on list pages (empty: the page)."""
+    pagination: Pagination = field(default_factory=Pagination)
+    politeness: Politeness = field(default_factory=Politeness)
+    schedule: str = "0 */6 * * *"
+    """Cron expression (5 fields, server time zone) for ``scrapy schedule`` and ``crawlall``."""
+    recheck_days: int = 0
+    """Known articles first seen within this many days are downloaded again to catch edits."""
+    extraction: Mapping[str, str] = field(default_factory=dict)
+    """Per-field selector overrides handed to the extraction stage (``EXTRACTION_OVERRIDES``)."""
+    notes: str = ""
+
+    def is_article(self, url: str) -> bool:
+        return any(p.search(url) for p in self.article_links) and not any(p.search(url) for p in self.deny_links)
+
+
+_TOP_KEYS = {f.name for f in fields(SiteConfig)} - {"id", "path"} | {"extends"}
+_TABLES: dict[str, type[Any]] = {"pagination": Pagination, "politeness": Politeness}
+
+
+def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        if isinstance(value, Mapping) and isinstance(merged.get(key), Mapping):
+            merged[key] = _merge(dict(merged[key]), value)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read(path: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    """The raw table of ``path`` with its ``extends`` chain merged in."""
+    if path in seen:
+        raise SiteConfigError(f"{path}: extends: inheritance loop through {', '.join(p.name for p in seen)}")
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as error:
+        raise SiteConfigError(f"{path}: not valid TOML: {error}") from error
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    if not isinstance(parent, str):
+        raise SiteConfigError(f"{path}: extends: expected a base config name, got {parent!r}")
+    base_path = path.with_name(f"{parent}.toml")
+    if not base_path.is_file():
+        raise SiteConfigError(f"{path}: extends: no base config {base_path.name} beside it")
+    return _merge(_read(base_path, (*seen, path)), data)
+
+
+class _Checker:
+    """Typed reads from a raw table, raising with the file and dotted key."""
+
+    def __init__(self, path: Path, data: Mapping[str, Any], prefix: str = "") -> None:
+        self.path, self.data, self.prefix = path, data, prefix
+
+    def fail(self, key: str, message: str) -> SiteConfigError:
+        return SiteConfigError(f"{self.path}: {self.prefix}{key}: {message}")
+
+    def unknown(self, allowed: set[str]) -> None:
+        for key in sorted(set(self.data) - allowed):
+            raise self.fail(key, f"unknown key (allowed: {', '.join(sorted(allowed))})")
+
+    def get(self, key: str, kind: type | tuple[type, ...], default: Any) -> Any:
+        value = self.data.get(key, default)
+        if isinstance(value, bool) and kind in (int, float):
+            raise self.fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        if kind is float and isinstance(value, int):
+            value = float(value)
+        if not isinstance(value, kind):
+            raise self.fail(key, f"expected {getattr(kind, '__name__', kind)}, got {value!r}")
+        return value
+
+    def strings(self, key: str) -> tuple[str, ...]:
+        value = self.data.get(key, [])
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            raise self.fail(key, f"expected a list of strings, got {value!r}")
+        return tuple(value)
+
+    def patterns(self, key: str) -> tuple[re.Pattern[str], ...]:
+        compiled = []
+        for index, pattern in enumerate(self.strings(key)):
+            try:
+                compiled.append(re.compile(pattern))
+            except re.error as error:
+                raise self.fail(f"{key}[{index}]", f"bad regular expression {pattern!r}: {error}") from error
+        return tuple(compiled)
+
+    def choice(self, key: str, allowed: tuple[str, ...], default: str) -> str:
+        value = self.get(key, str, default)
+        if value not in allowed:
+            raise self.fail(key, f"expected one of {', '.join(allowed)}, got {value!r}")
+        return str(value)
+
+    def positive(self, key: str, kind: type, default: float) -> Any:
+        value = self.get(key, kind, default)
+        if value < 0:
+            raise self.fail(key, f"must not be negative, got {value!r}")
+        return value
+
+
+def _pagination(path: Path, raw: Any) -> Pagination:
+    if not isinstance(raw, Mapping):
+        raise SiteConfigError(f"{path}: pagination: expected a table")
+    check = _Checker(path, raw, "pagination.")
+    check.unknown({f.name for f in fields(Pagination)})
+    result = Pagination(
+        kind=check.choice("kind", get_args(PaginationKind), "none"),  # type: ignore[arg-type]
+        next_link=check.get("next_link", str, ""),
+        numbered=check.get("numbered", str, "index_{n}.html"),
+        first=check.positive("first", int, 1),
+        max_pages=check.positive("max_pages", int, 5),
+    )
+    if result.kind == "next" and not result.next_link:
+        raise check.fail("next_link", "required when kind = 'next'")
+    if result.kind == "numbered" and "{n}" not in result.numbered:
+        raise check.fail("numbered", f"needs a {{n}} placeholder, got {result.numbered!r}")
+    if result.max_pages < 1:
+        raise check.fail("max_pages", "must be at least 1")
+    return result
+
+
+def _politeness(path: Path, raw: Any) -> Politeness:
+    if not isinstance(raw, Mapping):
+        raise SiteConfigError(f"{path}: politeness: expected a table")
+    check = _Checker(path, raw, "politeness.")
+    check.unknown({f.name for f in fields(Politeness)})
+    concurrency = check.positive("concurrency", int, 1)
+    if concurrency < 1:
+        raise check.fail("concurrency", "must be at least 1")
+    return Politeness(download_delay=check.positive("download_delay", float, 2.0), concurrency=concurrency)
+
+
+def site_from_table(path: Path, data: Mapping[str, Any]) -> SiteConfig:
+    """The validated config of a merged raw table read from ``path``."""
+    check = _Checker(path, data)
+    check.unknown(_TOP_KEYS - {"extends"})
+    site_id = path.stem
+    if not _ID.match(site_id):
+        raise SiteConfigError(f"{path}: file name: a site id is lowercase letters, digits and _, got {site_id!r}")
+    schedule = check.get("schedule", str, "0 */6 * * *")
+    if not croniter.is_valid(schedule) or len(schedule.split()) != 5:
+        raise check.fail("schedule", f"not a 5-field cron expression: {schedule!r}")
+    extraction = data.get("extraction", {})
+    if not isinstance(extraction, Mapping) or not all(isinstance(v, str) for v in extraction.values()):
+        raise check.fail("extraction", "expected a table of field = selector strings")
+    config = SiteConfig(
+        id=site_id,
+        path=path,
+        name=check.get("name", str, site_id),
+        kind=check.choice("kind", get_args(SiteKind), "gov"),  # type: ignore[arg-type]
+        allowed_domains=check.strings("allowed_domains"),
+        list_pages=check.strings("list_pages"),
+        feeds=check.strings("feeds"),
+        sitemaps=check.strings("sitemaps"),
+        article_links=check.patterns("article_links"),
+        deny_links=check.patterns("deny_links"),
+        link_area=check.get("link_area", str, ""),
+        pagination=_pagination(path, data.get("pagination", {})),
+        politeness=_politeness(path, data.get("politeness", {})),
+        schedule=schedule,
+        recheck_days=check.positive("recheck_days", int, 0),
+        extraction=dict(extraction),
+        notes=check.get("notes", str, ""),
+    )
+    if not config.allowed_domains:
+        raise check.fail("allowed_domains", "at least one domain is required")
+    if not (config.list_pages or config.feeds or config.sitemaps):
+        raise check.fail("list_pages", "a site needs at least one entry point (list_pages, feeds or sitemaps)")
+    if not config.article_links:
+        raise check.fail("article_links", "at least one pattern is required")
+    return config
+
+
+def load_site(path: Path) -> SiteConfig:
+    """The config in ``path`` (with its ``extends`` chain), validated."""
+    return site_from_table(path, _read(path))
+
+
+def site_paths(sites_dir: Path) -> list[Path]:
+    """Site config files in ``sites_dir``, base configs (``_*.toml``) left out."""
+    return sorted(p for p in sites_dir.glob("*.toml") if not p.name.startswith("_"))
+
+
+def load_sites(sites_dir: Path) -> dict[str, SiteConfig]:
+    """Every site config in ``sites_dir`` by id; the first invalid file raises."""
+    return {config.id: config for config in map(load_site, site_paths(sites_dir))}
+
+
+def find_site(sites_dir: Path, site_id: str) -> SiteConfig:
+    path = sites_dir / f"{site_id}.toml"
+    if site_id.startswith("_") or not path.is_file():
+        known = ", ".join(p.stem for p in site_paths(sites_dir)) or "none"
+        raise SiteConfigError(f"no site {site_id!r} in {sites_dir} (sites: {known})")
+    return load_site(path)

@@ -1,0 +1,330 @@
+"""``scrapy crawl site -a site=ID`` (or ``scrapy crawl ID``): the new articles of one configured site.
+
+From the site config (:mod:`crawler.siteconfig`) the spider requests the entry points: list
+pages (paginated by a next link or numbered pages), RSS/Atom feeds and sitemaps. On each it
+finds the links matching ``article_links`` on the allowed domains, asks the crawl state
+(:mod:`crawler.crawl_state`) which are unknown, and requests only those; each article page
+becomes a :class:`~crawler.items.Page` for the pipelines.
+
+Pagination goes on while a list page gave unknown article links, up to
+``pagination.max_pages``; after a crawl that did not complete (killed, interrupted, blocked,
+or the first crawl) it walks to that depth regardless. List pages, feeds and sitemaps are
+requested with ``If-None-Match`` / ``If-Modified-Since`` from the last complete crawl; a 304
+ends that entry point. A blocked entry point, or ``BLOCKED_CLOSE_AFTER`` blocked responses,
+close the crawl with reason ``blocked``.
+
+Arguments: ``site`` (id of a config in ``SITES_DIR``), ``config`` (path of a config file,
+instead of ``site``), ``dry_run`` (``1``: read the state, store nothing, mark nothing).
+Settings: ``SITES_DIR``, ``CRAWL_DRY_RUN``, ``BLOCKED_CLOSE_AFTER``; the site's politeness
+sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction`` table
+``EXTRACTION_OVERRIDES``, unless given on the command line.
+Stats: ``site/list_pages``, ``site/list_pages_changed``, ``site/not_modified``,
+``site/article_links``, ``site/article_requests``, ``site/article_pages``,
+``site/offsite_links``, ``site/pagination_stopped/<why>``, ``site/article_errors``,
+``site/list_errors``, ``site/blocked``.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import AsyncIterator, Generator, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import scrapy
+from scrapy.crawler import Crawler
+from scrapy.exceptions import CloseSpider, IgnoreRequest
+from scrapy.http import Request, Response, TextResponse
+from scrapy.selector import Selector
+from scrapy.settings import BaseSettings
+from scrapy.spidermiddlewares.httperror import HttpError
+from scrapy.utils.gz import gunzip
+from scrapy.utils.response import get_base_url
+from scrapy.utils.sitemap import Sitemap
+from twisted.python.failure import Failure
+
+from crawler.blocking import BlockedError
+from crawler.crawl_state import CrawlState, list_page_key
+from crawler.items import Page
+from crawler.pages import NotAPageError, page_from_response
+from crawler.siteconfig import SITES_DIR, SiteConfig, find_site, load_site
+
+logger = logging.getLogger(__name__)
+
+STORAGE_PIPELINE = "pipelines.storage.StoragePipeline"
+# Above the command line's priority: a dry run stays dry whatever -s says.
+_DRY_RUN_PRIORITY = 100
+# href values, also inside <script type="text/xml"> CDATA blocks where Hanweb (大汉) column
+# pages keep their article lists.
+_HREF = re.compile(r"""href\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>"']+))""", re.IGNORECASE)
+_NOT_PAGES = ("javascript:", "mailto:", "tel:", "#")
+
+
+def links_in(markup: str, base_url: str) -> list[str]:
+    """Absolute URLs of every ``href`` in ``markup``, without fragments, in order, once each."""
+    links: dict[str, None] = {}
+    for match in _HREF.finditer(markup):
+        raw = html.unescape(next(group for group in match.groups() if group is not None)).strip()
+        if not raw or raw.lower().startswith(_NOT_PAGES):
+            continue
+        url = urljoin(base_url, raw).split("#", 1)[0]
+        if url.startswith(("http://", "https://")):
+            links[url] = None
+    return list(links)
+
+
+def on_domains(url: str, domains: tuple[str, ...]) -> bool:
+    """Whether the URL's host is one of ``domains`` or under one (ports ignored, as Scrapy's offsite check does)."""
+    host = (urlsplit(url).hostname or "").lower()
+    return any(host == domain or host.endswith(f".{domain}") for domain in domains)
+
+
+def numbered_page_url(entry_url: str, template: str, n: int) -> str:
+    """Page ``n`` of a numbered list (``index_{n}.html`` beside ``entry_url``)."""
+    return urljoin(entry_url, template.format(n=n))
+
+
+def feed_links(body: bytes) -> list[str]:
+    """Item links of an RSS 2.0, RSS 1.0 or Atom feed."""
+    selector = Selector(body=body, type="xml")
+    selector.remove_namespaces()
+    links = selector.xpath("//item/link/text()").getall()
+    links += selector.xpath("//entry/link[not(@rel) or @rel='alternate']/@href").getall()
+    return [link.strip() for link in links if link.strip()]
+
+
+def sitemap_body(response: Response) -> bytes:
+    if response.body[:2] == b"\x1f\x8b":
+        return gunzip(response.body)
+    return response.body
+
+
+def apply_site_settings(settings: BaseSettings, site: SiteConfig, dry_run: bool) -> None:
+    """The site's politeness and extraction overrides (below ``-s``), and dry-run switches."""
+    settings.set("DOWNLOAD_DELAY", site.politeness.download_delay, priority="spider")
+    settings.set("CONCURRENT_REQUESTS_PER_DOMAIN", site.politeness.concurrency, priority="spider")
+    if site.extraction:
+        overrides = dict(settings.getdict("EXTRACTION_OVERRIDES"))
+        overrides[site.id] = dict(site.extraction)
+        settings.set("EXTRACTION_OVERRIDES", overrides, priority="spider")
+    if dry_run:
+        settings.set("CRAWL_DRY_RUN", True, priority=_DRY_RUN_PRIORITY)
+        pipelines = dict(settings.getdict("ITEM_PIPELINES"))
+        pipelines[STORAGE_PIPELINE] = None
+        settings.set("ITEM_PIPELINES", pipelines, priority=_DRY_RUN_PRIORITY)
+
+
+def truthy(value: str | None) -> bool:
+    return (value or "").strip().lower() in {"1", "true", "yes", "on"}
+
+
+class SiteSpider(scrapy.Spider):
+    name = "site"
+    default_site: str | None = None
+    """Set on the per-site classes the spider loader makes, so ``scrapy crawl ID`` needs no ``-a site``."""
+    custom_settings = {  # noqa: RUF012 (Scrapy's own attribute)
+        "DOWNLOADER_MIDDLEWARES": {
+            "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+            "crawler.retry.RetryAfterMiddleware": 550,
+            "crawler.blocking.BlockDetectionMiddleware": 560,
+            "crawler.middlewares.CharsetCorrectionMiddleware": 950,
+        },
+    }
+
+    site: SiteConfig
+    crawl_state: CrawlState  # not `state`: Scrapy's JOBDIR extension owns spider.state
+    blocked_close_after: int
+    allowed_domains: list[str]  # Scrapy's offsite middleware reads it
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
+        site = cls._config(crawler.settings, kwargs.pop("site", None) or cls.default_site, kwargs.pop("config", None))
+        dry_run = truthy(kwargs.pop("dry_run", None)) or crawler.settings.getbool("CRAWL_DRY_RUN")
+        apply_site_settings(crawler.settings, site, dry_run)
+        spider: SiteSpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.site = site
+        spider.allowed_domains = list(site.allowed_domains)
+        spider.crawl_state = CrawlState.from_crawler(crawler, site)
+        spider.blocked_close_after = max(1, crawler.settings.getint("BLOCKED_CLOSE_AFTER", 3))
+        return spider
+
+    @staticmethod
+    def _config(settings: BaseSettings, site_id: str | None, path: str | None) -> SiteConfig:
+        if path:
+            return load_site(Path(path).expanduser())
+        if not site_id:
+            raise ValueError("which site? scrapy crawl site -a site=ID (ids: scrapy list), or -a config=PATH")
+        return find_site(Path(settings.get("SITES_DIR") or SITES_DIR), site_id)
+
+    async def start(self) -> AsyncIterator[Any]:
+        self.crawl_state.open()
+        if self.crawl_state.busy_pid is not None:
+            busy = self.crawl_state.busy_pid
+            logger.error("%s is being crawled by process %d: not starting a second crawl", self.site.id, busy)
+            self.crawler.stats.set_value("govnews/exit_code", 3)
+            return
+        for url in self.site.list_pages:
+            yield self._list_request(url, entry=url, page=0, callback=self.parse_list)
+        for url in self.site.feeds:
+            yield self._list_request(url, entry=url, page=0, callback=self.parse_feed)
+        for url in self.site.sitemaps:
+            yield self._list_request(url, entry=url, page=0, callback=self.parse_sitemap)
+
+    def _list_request(self, url: str, *, entry: str, page: int, callback: Any) -> Request:
+        return Request(
+            url,
+            callback=callback,
+            errback=self.list_failed,
+            headers=self.crawl_state.conditional_headers(url),
+            meta={"entry": entry, "page": page, "handle_httpstatus_list": [304]},
+        )
+
+    # --- list pages, feeds, sitemaps ---------------------------------------------------------
+
+    def parse_list(self, response: Response) -> Iterator[Request]:
+        links = self._listed(response, self._link_area(response))
+        if links is None:
+            return
+        requested = yield from self._article_requests(response, links)
+        next_url = self._next_page(response)
+        page = response.meta["page"]
+        stats = self.crawler.stats
+        if next_url is None:
+            stats.inc_value("site/pagination_stopped/last_page")
+        elif page + 1 >= self.site.pagination.max_pages:
+            stats.inc_value("site/pagination_stopped/depth")
+        elif not requested and not self.crawl_state.catch_up:
+            stats.inc_value("site/pagination_stopped/no_unknown_links")
+        else:
+            yield self._list_request(next_url, entry=response.meta["entry"], page=page + 1, callback=self.parse_list)
+
+    def parse_feed(self, response: Response) -> Iterator[Request]:
+        links = self._listed(response, None)
+        if links is not None:
+            yield from self._article_requests(response, links)
+
+    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+        if response.status == 304:
+            self._listed(response, None)
+            return
+        sitemap = Sitemap(sitemap_body(response))
+        locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
+        if sitemap.type == "sitemapindex":
+            self.crawler.stats.inc_value("site/list_pages")
+            self.crawl_state.list_page_fetched(response, len(locs), [])
+            for loc in locs:
+                if self._on_site(loc):
+                    yield self._list_request(loc, entry=response.meta["entry"], page=1, callback=self.parse_sitemap)
+            return
+        links = self._listed(response, None, locs)
+        if links is not None:
+            yield from self._article_requests(response, links)
+
+    def _link_area(self, response: Response) -> str | None:
+        if not self.site.link_area:
+            return None
+        return "\n".join(response.css(self.site.link_area).getall())
+
+    def _listed(self, response: Response, area: str | None, urls: list[str] | None = None) -> list[str] | None:
+        """The article links of a list answer (``None`` for a 304), counting and recording the page."""
+        stats = self.crawler.stats
+        stats.inc_value("site/list_pages")
+        if response.status == 304:
+            stats.inc_value("site/not_modified")
+            self.crawl_state.list_page_not_modified(list_page_key(response))
+            return None
+        if urls is None:
+            if response.meta["entry"] in self.site.feeds:
+                urls = feed_links(response.body)
+            else:
+                assert isinstance(response, TextResponse)
+                urls = links_in(area if area is not None else response.text, get_base_url(response))
+        links = [url for url in urls if self.site.is_article(url)]
+        onsite = [url for url in links if self._on_site(url)]
+        stats.inc_value("site/offsite_links", len(links) - len(onsite))
+        stats.inc_value("site/article_links", len(onsite))
+        response.meta["article_links"] = onsite
+        return onsite
+
+    def _article_requests(self, response: Response, links: list[str]) -> Generator[Request, None, list[str]]:
+        """Requests for the unknown ``links``; returns them (``yield from`` gives the list)."""
+        unknown = self.crawl_state.unknown(links)
+        self.crawl_state.list_page_fetched(response, len(links), unknown)
+        for url in unknown:
+            self.crawler.stats.inc_value("site/article_requests")
+            yield Request(url, callback=self.parse_article, errback=self.article_failed, meta={"link_url": url})
+        return unknown
+
+    def _next_page(self, response: Response) -> str | None:
+        pagination = self.site.pagination
+        if pagination.kind == "numbered":
+            n = pagination.first + response.meta["page"]
+            return numbered_page_url(response.meta["entry"], pagination.numbered, n)
+        if pagination.kind == "next":
+            query = pagination.next_link
+            found = response.xpath(query) if query.startswith(("/", "(")) else response.css(query)
+            href = found.attrib.get("href") if found else None
+            if href and not href.strip().lower().startswith(_NOT_PAGES):
+                url = response.urljoin(html.unescape(href.strip()))
+                return url if self._on_site(url) and url != response.url else None
+        return None
+
+    def _on_site(self, url: str) -> bool:
+        return on_domains(url, self.site.allowed_domains)
+
+    # --- article pages -----------------------------------------------------------------------
+
+    def parse_article(self, response: Response) -> Iterator[Page]:
+        self.crawler.stats.inc_value("site/article_pages")
+        try:
+            yield page_from_response(response, kind="html", fetched_at=datetime.now(UTC), site=self.site.id)
+        except NotAPageError as error:
+            logger.info("not an article page %s: %s", response.url, error)
+            self.crawler.stats.inc_value("site/not_a_page")
+            self.crawl_state.link_failed(response.meta["link_url"], "not_a_page")
+
+    # --- failures ----------------------------------------------------------------------------
+
+    def article_failed(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        outcome = self._failure_outcome(failure)
+        self.crawler.stats.inc_value("site/article_errors")
+        self.crawler.stats.inc_value(f"site/article_errors/{outcome}")
+        self.crawl_state.link_failed(request.meta["link_url"], outcome)
+
+    def list_failed(self, failure: Failure) -> None:
+        request: Request = failure.request  # type: ignore[attr-defined]
+        error = failure.value
+        if isinstance(error, HttpError) and error.response.status in (404, 410) and request.meta["page"] > 0:
+            # Numbered pages run out with a 404 where the list ends: not an error.
+            self.crawler.stats.inc_value("site/pagination_stopped/not_found")
+            return
+        outcome = self._failure_outcome(failure)
+        self.crawler.stats.inc_value("site/list_errors")
+        self.crawler.stats.inc_value(f"site/list_errors/{outcome}")
+        logger.warning("list page %s failed: %s", request.url, outcome)
+        if isinstance(error, BlockedError):
+            raise CloseSpider("blocked")
+
+    def _failure_outcome(self, failure: Failure) -> str:
+        """The outcome recorded for a failed request: ``http_404``, ``robots``, ``blocked_…`` or the error's name."""
+        error = failure.value
+        if isinstance(error, BlockedError):
+            self.crawler.stats.inc_value("site/blocked")
+            if self.crawler.stats.get_value("site/blocked", 0) >= self.blocked_close_after:
+                raise CloseSpider("blocked")
+            return f"blocked_{error.reason}"
+        if isinstance(error, HttpError):
+            return f"http_{error.response.status}"
+        if isinstance(error, IgnoreRequest) and "robots.txt" in str(error):  # RobotsTxtMiddleware's message
+            return "robots"
+        return type(error).__name__
+
+
+def site_spider_class(site_id: str) -> type[SiteSpider]:
+    """A ``SiteSpider`` named after one site, for ``scrapy list`` and ``scrapy crawl ID``."""
+    return type(f"SiteSpider_{site_id}", (SiteSpider,), {"name": site_id, "default_site": site_id})

@@ -1,0 +1,118 @@
+"""Site configs: the shipped ones load, bad ones fail naming the file and the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from crawler.siteconfig import SITES_DIR, SiteConfigError, find_site, load_site, load_sites
+
+SHIPPED = {"kjt_zj", "kjj_jiaxing", "kjj_quzhou", "zjol_tech", "people_scitech", "sciencenet_news"}
+
+MINIMAL = """
+name = "测试站"
+kind = "gov"
+allowed_domains = ["kjj.example.gov.cn"]
+list_pages = ["http://kjj.example.gov.cn/col/col1/index.html"]
+article_links = ['/art/\\d{4}/\\d{1,2}/\\d{1,2}/art_\\d+_\\d+\\.html$']
+"""
+
+
+def write(directory: Path, name: str, text: str) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    path = directory / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_shipped_configs_load_with_their_kinds() -> None:
+    sites = load_sites(SITES_DIR)
+    assert set(sites) == SHIPPED
+    assert {site.kind for site in sites.values()} == {"gov", "news", "repost"}
+    assert all(site.allowed_domains and site.article_links for site in sites.values())
+
+
+@pytest.mark.parametrize(
+    ("site", "url", "is_article"),
+    [
+        ("kjt_zj", "https://kjt.zj.gov.cn/art/2022/5/20/art_1229080140_59847436.html", True),
+        ("kjt_zj", "https://kjt.zj.gov.cn/col/col1229080140/index.html", False),
+        ("kjj_jiaxing", "http://kjj.jiaxing.gov.cn/art/2023/1/9/art_1522453_59012345.html", True),
+        ("zjol_tech", "https://tech.zjol.com.cn/ycxw/202205/t20220520_24234567.shtml", True),
+        ("zjol_tech", "https://tech.zjol.com.cn/ycxw/index_1.shtml", False),
+        ("people_scitech", "http://scitech.people.com.cn/n1/2022/0520/c1007-32426543.html", True),
+        ("people_scitech", "http://scitech.people.com.cn/GB/1057/index2.html", False),
+        ("sciencenet_news", "https://news.sciencenet.cn/htmlnews/2022/5/479123.shtm", True),
+    ],
+)
+def test_shipped_article_patterns(site: str, url: str, is_article: bool) -> None:
+    assert find_site(SITES_DIR, site).is_article(url) is is_article
+
+
+def test_extends_merges_tables_and_the_site_wins(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        "_base_cms",
+        'kind = "news"\nschedule = "0 8 * * *"\n[politeness]\ndownload_delay = 5\nconcurrency = 2\n',
+    )
+    path = write(tmp_path, "child", 'extends = "_base_cms"\n' + MINIMAL + "[politeness]\ndownload_delay = 1.5\n")
+    site = load_site(path)
+    assert (site.id, site.kind, site.schedule) == ("child", "gov", "0 8 * * *")
+    assert (site.politeness.download_delay, site.politeness.concurrency) == (1.5, 2)
+    assert set(load_sites(tmp_path)) == {"child"}  # base configs are not sites
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('colour = "red"\n', "colour: unknown key"),
+        ('[pagination]\nkind = "numbered"\npages = 3\n', "pagination.pages: unknown key"),
+        ("[politeness]\ndelay = 3\n", "politeness.delay: unknown key"),
+        ("deny_links = ['(unclosed']\n", "deny_links[0]: bad regular expression '(unclosed'"),
+        ('schedule = "every hour"\n', "schedule: not a 5-field cron expression"),
+        ('[pagination]\nkind = "next"\n', "pagination.next_link: required when kind = 'next'"),
+        ('[pagination]\nkind = "numbered"\nnumbered = "index.html"\n', "pagination.numbered: needs a {n} placeholder"),
+        ('[pagination]\nkind = "sideways"\n', "pagination.kind: expected one of none, next, numbered"),
+        ("[politeness]\ndownload_delay = -1\n", "politeness.download_delay: must not be negative"),
+        ("recheck_days = true\n", "recheck_days: expected int"),
+        ("[extraction]\ntitle = 3\n", "extraction: expected a table of field = selector strings"),
+    ],
+)
+def test_bad_configs_name_file_and_key(tmp_path: Path, extra: str, message: str) -> None:
+    # Top-level keys must precede tables in TOML, so table snippets go last and plain keys first.
+    text = extra + MINIMAL if not extra.startswith("[") else MINIMAL + extra
+    path = write(tmp_path, "bad_site", text)
+    with pytest.raises(SiteConfigError) as caught:
+        load_site(path)
+    assert str(caught.value).startswith(f"{path}: ")
+    assert message in str(caught.value)
+
+
+def test_bad_pattern_in_a_base_names_the_site_file(tmp_path: Path) -> None:
+    write(tmp_path, "_base_bad", "article_links = ['[z-a]']\n")
+    path = write(tmp_path, "site_a", 'extends = "_base_bad"\n' + MINIMAL.replace("article_links", "# article_links"))
+    with pytest.raises(SiteConfigError, match=r"site_a\.toml: article_links\[0\]: bad regular expression"):
+        load_site(path)
+
+
+@pytest.mark.parametrize(
+    ("files", "message"),
+    [
+        ({"a": 'extends = "_missing"\n'}, "extends: no base config _missing.toml"),
+        ({"a": 'extends = "_b"\n', "_b": 'extends = "_c"\n', "_c": 'extends = "_b"\n'}, "inheritance loop"),
+        ({"a": "name = \n"}, "not valid TOML"),
+        ({"a": 'name = "x"\nallowed_domains = ["a.cn"]\narticle_links = ["x"]\n'}, "at least one entry point"),
+    ],
+)
+def test_broken_files(tmp_path: Path, files: dict[str, str], message: str) -> None:
+    for name, text in files.items():
+        write(tmp_path, name, text)
+    with pytest.raises(SiteConfigError, match=message):
+        load_site(tmp_path / "a.toml")
+
+
+def test_unknown_site_lists_the_known_ones(tmp_path: Path) -> None:
+    write(tmp_path, "one", MINIMAL)
+    with pytest.raises(SiteConfigError, match=r"no site 'two' .*\(sites: one\)"):
+        find_site(tmp_path, "two")
