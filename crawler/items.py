@@ -124,6 +124,10 @@ class Article:
     duplicate_of: str | None = None
     """``canonical_url`` of the stored article this one copies, ``None`` for originals."""
 
+    cluster_id: int | None = None
+    """Id of the story (``clusters`` table) the article belongs to: the original and its exact
+    and near-duplicate copies share one; ``None`` until the near-duplicate stage assigned one."""
+
     replay_path: str | None = None
     """Path of the replayed file the article came from, as given; ``None`` for live crawls."""
 

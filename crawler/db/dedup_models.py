@@ -1,0 +1,67 @@
+"""Near-duplicate tables: clusters, per-article MinHash signatures, and their LSH band keys.
+
+* ``clusters``: one row per story, with the ``canonical_url`` of its original.
+* ``minhash_signatures``: one row per article (keyed on ``canonical_url``, like ``articles``,
+  because the dedup stage writes it before the storage stage writes the article), with the
+  signature, the scheme it was made with, its cluster, and what the canonical choice needs
+  (site, 来源, publication and fetch time).
+* ``minhash_bands``: one row per (signature, band) with the band key, indexed: the
+  candidates of a new document are one ``key IN (...)`` index lookup, whatever the archive size.
+
+``articles.cluster_id`` copies ``minhash_signatures.cluster_id`` (no foreign key: a spooled
+article may be loaded after a re-clustering removed the cluster it was given). See
+``docs/dedup.md``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from crawler.db.models import Base, UTCDateTime
+
+
+class ClusterRow(Base):
+    """One story: an original and its copies."""
+
+    __tablename__ = "clusters"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(Text)
+    """``canonical_url`` of the original (see :func:`pipelines.similarity.canonical.choose_canonical`)."""
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class SignatureRow(Base):
+    """The MinHash signature of one article's cleaned body."""
+
+    __tablename__ = "minhash_signatures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    canonical_url: Mapped[str] = mapped_column(Text, unique=True)
+    cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
+    scheme: Mapped[str] = mapped_column(String(40), index=True)
+    """Shingle size, permutations, bands and seed, e.g. ``k4-p128-b32-s1``."""
+    content_hash: Mapped[str | None] = mapped_column(String(64))
+    shingle_count: Mapped[int] = mapped_column(Integer)
+    minhash: Mapped[bytes] = mapped_column(LargeBinary)
+    """``num_perm`` little-endian uint32 values."""
+    url: Mapped[str] = mapped_column(Text)
+    site: Mapped[str] = mapped_column(String(200))
+    source_name: Mapped[str | None] = mapped_column(Text)
+    published: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class BandRow(Base):
+    """One LSH band key of one signature (none for bodies too short to compare)."""
+
+    __tablename__ = "minhash_bands"
+
+    signature_id: Mapped[int] = mapped_column(ForeignKey("minhash_signatures.id", ondelete="CASCADE"), primary_key=True)
+    band: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[int] = mapped_column(BigInteger, index=True)

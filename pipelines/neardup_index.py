@@ -1,0 +1,340 @@
+"""The near-duplicate index in the database: candidate lookup, cluster assignment, and copying
+clusters onto article rows.
+
+Everything runs inside the caller's transaction on a SQLAlchemy ``Connection``, so the same
+code serves the pipeline (one transaction per item), ``scrapy recluster`` (one per batch) and
+the evaluation. Nothing about the archive is kept in memory: the candidates of a document are
+the signatures sharing one of its LSH band keys (an index lookup on ``minhash_bands.key``),
+capped at the ``max_candidates`` sharing the most bands, so the cost per document does not
+grow with the archive.
+
+``scrapy recluster`` finds this module through the ``NEAR_DUPLICATE_INDEX_MODULE`` setting and
+uses :func:`index_from_settings`, :func:`clear`, :func:`count_articles`, :func:`article_batch`,
+:func:`max_article_id` and :func:`sync_articles`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import cast
+
+from scrapy.settings import BaseSettings
+from sqlalchemy import Connection, Table, case, delete, desc, exists, func, insert, select, update
+
+from crawler.db.crawl_models import SiteRow
+from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
+from crawler.db.models import ArticleRow, parse_timestamp
+from crawler.items import Article
+from pipelines.similarity.banding import band_keys
+from pipelines.similarity.canonical import Member, choose_canonical
+from pipelines.similarity.minhash import (
+    Fingerprint,
+    Scheme,
+    estimated_jaccard,
+    fingerprint,
+    signature_bytes,
+    signature_from_bytes,
+)
+
+DEFAULT_SCHEME = Scheme(shingle_size=4, num_perm=128, bands=32, seed=1)
+DEFAULT_THRESHOLD = 0.5
+
+
+def index_from_settings(settings: BaseSettings) -> NearDuplicateIndex:
+    """The index the ``NEAR_DUPLICATE_*`` settings describe (also used by ``scrapy recluster``)."""
+    scheme = Scheme(
+        shingle_size=settings.getint("NEAR_DUPLICATE_SHINGLE_SIZE", DEFAULT_SCHEME.shingle_size),
+        num_perm=settings.getint("NEAR_DUPLICATE_NUM_PERM", DEFAULT_SCHEME.num_perm),
+        bands=settings.getint("NEAR_DUPLICATE_BANDS", DEFAULT_SCHEME.bands),
+        seed=DEFAULT_SCHEME.seed,
+    )
+    return NearDuplicateIndex(
+        scheme,
+        settings.getfloat("NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
+        min_shingles=settings.getint("NEAR_DUPLICATE_MIN_SHINGLES", 20),
+        max_candidates=settings.getint("NEAR_DUPLICATE_MAX_CANDIDATES", 50),
+    )
+
+
+_SIG = cast(Table, SignatureRow.__table__)
+_BAND = cast(Table, BandRow.__table__)
+_CLUSTER = cast(Table, ClusterRow.__table__)
+_ARTICLE = cast(Table, ArticleRow.__table__)
+_SITE = cast(Table, SiteRow.__table__)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the index needs of an article (an :class:`Article` or an ``articles`` row)."""
+
+    canonical_url: str
+    url: str
+    site: str
+    body: str
+    content_hash: str | None
+    source_name: str | None
+    published: str | datetime | None
+    fetched_at: str | datetime
+
+    @classmethod
+    def of(cls, article: Article) -> Candidate:
+        return cls(
+            article.canonical_url,
+            article.url,
+            article.site,
+            article.body,
+            article.content_hash,
+            article.source_name,
+            article.published,
+            article.fetched_at,
+        )
+
+
+@dataclass(frozen=True)
+class Assignment:
+    cluster_id: int
+    canonical_url: str
+    status: str
+    """``known`` (same body as stored), ``new`` (a cluster of its own), ``joined`` (a near
+    duplicate), ``short`` (too short to compare: a cluster of its own, no band keys)."""
+    similarity: float | None = None
+    """Estimated Jaccard with the closest stored article, when one was a candidate."""
+    changed_clusters: frozenset[int] = field(default_factory=frozenset)
+    """Clusters whose canonical article changed (their article rows need :func:`sync_articles`)."""
+
+    def duplicate_of(self, canonical_url: str) -> str | None:
+        return None if self.canonical_url == canonical_url else self.canonical_url
+
+
+class NearDuplicateIndex:
+    def __init__(self, scheme: Scheme, threshold: float, *, min_shingles: int = 20, max_candidates: int = 50) -> None:
+        if not 0.0 < threshold <= 1.0:
+            raise ValueError(f"near-duplicate threshold must be within (0, 1], got {threshold!r}")
+        self.scheme = scheme
+        self.threshold = threshold
+        self.min_shingles = min_shingles
+        self.max_candidates = max_candidates
+
+    def assign(self, connection: Connection, candidate: Candidate, now: datetime | None = None) -> Assignment:
+        """Stores ``candidate``'s signature and puts it in a cluster: the cluster of the most
+        similar stored article at or above the threshold, else a new one."""
+        now = now or datetime.now(UTC)
+        print_ = fingerprint(candidate.body, self.scheme)
+        data = signature_bytes(print_.signature)
+        stored = connection.execute(
+            select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash).where(
+                _SIG.c.canonical_url == candidate.canonical_url
+            )
+        ).one_or_none()
+        changed: set[int] = set()
+        if stored is not None:
+            if stored.scheme == self.scheme.name and stored.minhash == data:
+                canonical = connection.execute(
+                    select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == stored.cluster_id)
+                ).scalar_one()
+                return Assignment(stored.cluster_id, canonical, "known")
+            changed |= self._remove(connection, stored.id, stored.cluster_id, now)
+
+        keys = band_keys(print_.signature, self.scheme) if print_.shingle_count >= self.min_shingles else []
+        best_cluster, best_similarity = self._closest(connection, candidate.canonical_url, print_, keys)
+        if best_cluster is not None and best_similarity is not None and best_similarity >= self.threshold:
+            cluster_id, status = best_cluster, "joined"
+        else:
+            cluster_id = connection.execute(
+                insert(_CLUSTER)
+                .values(canonical_url=candidate.canonical_url, created_at=now, updated_at=now)
+                .returning(_CLUSTER.c.id)
+            ).scalar_one()
+            status = "new" if keys else "short"
+        signature_id = connection.execute(
+            insert(_SIG)
+            .values(
+                canonical_url=candidate.canonical_url,
+                cluster_id=cluster_id,
+                scheme=self.scheme.name,
+                content_hash=candidate.content_hash,
+                shingle_count=print_.shingle_count,
+                minhash=data,
+                url=candidate.url,
+                site=candidate.site,
+                source_name=candidate.source_name,
+                published=parse_timestamp(candidate.published),
+                fetched_at=parse_timestamp(candidate.fetched_at),
+                created_at=now,
+            )
+            .returning(_SIG.c.id)
+        ).scalar_one()
+        if keys:
+            connection.execute(
+                insert(_BAND), [{"signature_id": signature_id, "band": b, "key": k} for b, k in enumerate(keys)]
+            )
+        if status == "joined" and self._recompute_canonical(connection, cluster_id, now):
+            changed.add(cluster_id)
+        canonical = connection.execute(select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == cluster_id)).scalar_one()
+        return Assignment(cluster_id, canonical, status, best_similarity, frozenset(changed))
+
+    def _closest(
+        self, connection: Connection, canonical_url: str, print_: Fingerprint, keys: list[int]
+    ) -> tuple[int | None, float | None]:
+        """Cluster and estimated Jaccard of the most similar stored signature sharing a band."""
+        if not keys:
+            return None, None
+        shared = (
+            select(_BAND.c.signature_id, func.count().label("shared"))
+            .where(_BAND.c.key.in_(keys))
+            .group_by(_BAND.c.signature_id)
+            .order_by(desc("shared"), _BAND.c.signature_id)
+            .limit(self.max_candidates)
+            .subquery()
+        )
+        rows = connection.execute(
+            select(_SIG.c.cluster_id, _SIG.c.minhash)
+            .join(shared, shared.c.signature_id == _SIG.c.id)
+            .where(_SIG.c.scheme == self.scheme.name, _SIG.c.canonical_url != canonical_url)
+        )
+        best: tuple[float, int] | None = None
+        for row in rows:
+            similarity = estimated_jaccard(print_.signature, signature_from_bytes(row.minhash))
+            # Ties go to the older cluster, so the result does not depend on row order.
+            if best is None or (similarity, -row.cluster_id) > (best[0], -best[1]):
+                best = (similarity, row.cluster_id)
+        return (best[1], best[0]) if best else (None, None)
+
+    def _remove(self, connection: Connection, signature_id: int, cluster_id: int, now: datetime) -> set[int]:
+        """Drops a stored signature whose body changed; its cluster loses it (or goes)."""
+        connection.execute(delete(_BAND).where(_BAND.c.signature_id == signature_id))
+        connection.execute(delete(_SIG).where(_SIG.c.id == signature_id))
+        left = connection.execute(select(func.count()).where(_SIG.c.cluster_id == cluster_id)).scalar_one()
+        if not left:
+            connection.execute(delete(_CLUSTER).where(_CLUSTER.c.id == cluster_id))
+            return set()
+        return {cluster_id} if self._recompute_canonical(connection, cluster_id, now) else set()
+
+    def _recompute_canonical(self, connection: Connection, cluster_id: int, now: datetime) -> bool:
+        """Chooses the cluster's canonical article again; ``True`` when it changed."""
+        members = cluster_members(connection, cluster_id)
+        canonical = choose_canonical(members).canonical_url
+        result = connection.execute(
+            update(_CLUSTER)
+            .where(_CLUSTER.c.id == cluster_id, _CLUSTER.c.canonical_url != canonical)
+            .values(canonical_url=canonical, updated_at=now)
+        )
+        return bool(result.rowcount)
+
+
+def cluster_members(connection: Connection, cluster_id: int) -> list[Member]:
+    rows = connection.execute(
+        select(
+            _SIG.c.canonical_url,
+            _SIG.c.url,
+            _SIG.c.site,
+            _SITE.c.name.label("site_name"),
+            _SIG.c.source_name,
+            _SIG.c.published,
+            _SIG.c.fetched_at,
+        )
+        .outerjoin(_SITE, _SITE.c.id == _SIG.c.site)
+        .where(_SIG.c.cluster_id == cluster_id)
+    )
+    return [Member(**row._asdict()) for row in rows]
+
+
+def sync_articles(
+    connection: Connection, cluster_ids: Collection[int] | None = None, id_range: tuple[int, int] | None = None
+) -> int:
+    """Copies cluster and canonical article onto ``articles.cluster_id`` / ``duplicate_of``.
+
+    For the members of ``cluster_ids``, or for the articles with ``id`` in ``id_range``
+    (inclusive), or for every article; articles without a signature are left alone (their
+    ``duplicate_of`` from the exact dedup stage stays). Returns the rows changed.
+    """
+    own = _SIG.c.canonical_url == _ARTICLE.c.canonical_url
+    new_cluster = select(_SIG.c.cluster_id).where(own).scalar_subquery()
+    canonical = (
+        select(_CLUSTER.c.canonical_url).join(_SIG, _SIG.c.cluster_id == _CLUSTER.c.id).where(own).scalar_subquery()
+    )
+    new_duplicate_of = case((canonical == _ARTICLE.c.canonical_url, None), else_=canonical)
+    statement = update(_ARTICLE).values(cluster_id=new_cluster, duplicate_of=new_duplicate_of)
+    if cluster_ids is not None:
+        if not cluster_ids:
+            return 0
+        members = select(_SIG.c.canonical_url).where(_SIG.c.cluster_id.in_(sorted(cluster_ids)))
+        statement = statement.where(_ARTICLE.c.canonical_url.in_(members))
+    else:
+        statement = statement.where(exists().where(own))
+    if id_range is not None:
+        statement = statement.where(_ARTICLE.c.id.between(*id_range))
+    # Only rows that change, so an unchanged archive is not rewritten.
+    statement = statement.where(
+        (_ARTICLE.c.cluster_id.is_distinct_from(new_cluster))
+        | (_ARTICLE.c.duplicate_of.is_distinct_from(new_duplicate_of))
+    )
+    return int(connection.execute(statement).rowcount)
+
+
+def clear(connection: Connection) -> None:
+    """Removes every signature, band key and cluster (``articles`` keeps its columns until synced)."""
+    connection.execute(delete(_BAND))
+    connection.execute(delete(_SIG))
+    connection.execute(delete(_CLUSTER))
+
+
+def stale_schemes(connection: Connection, scheme: Scheme) -> dict[str, int]:
+    """Signatures per scheme other than ``scheme``: their articles cannot be matched until re-clustered."""
+    rows = connection.execute(
+        select(_SIG.c.scheme, func.count()).where(_SIG.c.scheme != scheme.name).group_by(_SIG.c.scheme)
+    )
+    return {row[0]: int(row[1]) for row in rows}
+
+
+ARTICLE_COLUMNS = (
+    _ARTICLE.c.id,
+    _ARTICLE.c.canonical_url,
+    _ARTICLE.c.url,
+    _ARTICLE.c.site,
+    _ARTICLE.c.body,
+    _ARTICLE.c.content_hash,
+    _ARTICLE.c.source_name,
+    _ARTICLE.c.published,
+    _ARTICLE.c.fetched_at,
+)
+
+
+def article_batch(
+    connection: Connection, after_id: int, batch_size: int, *, missing_only: bool = False
+) -> list[tuple[int, Candidate]]:
+    """The next ``batch_size`` articles with ``id`` above ``after_id``, in ``id`` order (keyset
+    pagination); with ``missing_only``, only those without a signature (loaded from the spool,
+    or stored while the near-duplicate stage was off)."""
+    query = select(*ARTICLE_COLUMNS).where(_ARTICLE.c.id > after_id).order_by(_ARTICLE.c.id).limit(batch_size)
+    if missing_only:
+        query = query.where(~exists().where(_SIG.c.canonical_url == _ARTICLE.c.canonical_url))
+    return [
+        (
+            row.id,
+            Candidate(
+                row.canonical_url,
+                row.url,
+                row.site,
+                row.body,
+                row.content_hash,
+                row.source_name,
+                row.published,
+                row.fetched_at,
+            ),
+        )
+        for row in connection.execute(query)
+    ]
+
+
+def count_articles(connection: Connection, *, missing_only: bool = False) -> int:
+    query = select(func.count()).select_from(_ARTICLE)
+    if missing_only:
+        query = query.where(~exists().where(_SIG.c.canonical_url == _ARTICLE.c.canonical_url))
+    return int(connection.execute(query).scalar_one())
+
+
+def max_article_id(connection: Connection) -> int:
+    return int(connection.execute(select(func.coalesce(func.max(_ARTICLE.c.id), 0))).scalar_one())

@@ -1,0 +1,206 @@
+"""The near-duplicate index and pipeline against a real database (SQLite and Postgres)."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from scrapy.utils.test import get_crawler
+from sqlalchemy import Engine, select, text
+
+from benchmarks.dedup_eval import Original, raw_variant, seed_originals
+from crawler.db.articles import upsert_articles
+from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
+from crawler.db.engine import make_engine
+from crawler.db.schema import ensure_schema
+from crawler.items import Article
+from pipelines.dedup import content_hash
+from pipelines.neardup import NearDuplicatePipeline
+from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD, Candidate, NearDuplicateIndex, sync_articles
+from pipelines.text.clean import clean_article
+
+INDEX = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD)
+
+
+@pytest.fixture(scope="module")
+def seeds() -> dict[str, Original]:
+    return {o.story: o for o in seed_originals()}
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()
+
+
+def article(url: str, body: str, **fields: Any) -> Article:
+    values: dict[str, Any] = {
+        "url": url, "canonical_url": url, "site": "test", "fetched_at": "2026-01-01T08:00:00+08:00",
+        "title": "标题", "body": body, "body_original": body, "content_hash": content_hash(body),
+    }  # fmt: skip
+    values.update(fields)
+    return Article(**values)
+
+
+def copy_of(original: Original, kind: str) -> str:
+    title, body = raw_variant(original, kind, random.Random(3), ["相关文章一", "相关文章二"])
+    return clean_article(title, body).body
+
+
+def pipeline(database_url: str, **settings: Any) -> NearDuplicatePipeline:
+    crawler = get_crawler(settings_dict={"DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, **settings})
+    component = NearDuplicatePipeline.from_crawler(crawler)
+    component.open_spider()
+    return component
+
+
+def assign(engine: Engine, item: Article) -> Any:
+    with engine.begin() as connection:
+        return INDEX.assign(connection, Candidate.of(item))
+
+
+def test_copy_joins_the_cluster_of_its_original_across_connections(engine: Engine, seeds: dict[str, Original]) -> None:
+    original = seeds["seed-000"]
+    first = assign(engine, article("http://a.cn/1", original.body))
+    assert first.status == "new"
+    # A fresh engine: nothing but the database connects the two documents.
+    other = make_engine(str(engine.url.render_as_string(hide_password=False)))
+    with other.begin() as connection:
+        second = INDEX.assign(connection, Candidate.of(article("http://b.cn/1", copy_of(original, "spun"))))
+    other.dispose()
+    assert second.status == "joined"
+    assert second.cluster_id == first.cluster_id
+    assert second.canonical_url == "http://a.cn/1"
+    assert second.similarity is not None
+    assert second.similarity >= DEFAULT_THRESHOLD
+
+
+def test_same_topic_articles_get_clusters_of_their_own(engine: Engine, seeds: dict[str, Original]) -> None:
+    clusters = {
+        assign(engine, article(f"http://a.cn/{s}", seeds[s].body)).cluster_id
+        for s in ("seed-000", "seed-002", "seed-003")
+    }
+    assert len(clusters) == 3
+
+
+def test_same_body_again_is_known_and_changes_nothing(engine: Engine, seeds: dict[str, Original]) -> None:
+    item = article("http://a.cn/1", seeds["seed-001"].body)
+    first = assign(engine, item)
+    again = assign(engine, item)
+    assert (again.status, again.cluster_id, again.canonical_url) == ("known", first.cluster_id, "http://a.cn/1")
+    with engine.connect() as connection:
+        assert len(connection.execute(select(SignatureRow.id)).all()) == 1
+        assert len(connection.execute(select(BandRow.key)).all()) == DEFAULT_SCHEME.bands
+
+
+def test_changed_body_moves_the_article_to_another_cluster(engine: Engine, seeds: dict[str, Original]) -> None:
+    assign(engine, article("http://a.cn/1", seeds["seed-001"].body))
+    copy = assign(engine, article("http://b.cn/1", copy_of(seeds["seed-001"], "frame")))
+    moved = assign(engine, article("http://b.cn/1", seeds["seed-004"].body))
+    assert moved.status == "new"
+    assert moved.cluster_id != copy.cluster_id
+    with engine.connect() as connection:
+        assert connection.execute(select(SignatureRow.canonical_url)).scalars().all().count("http://b.cn/1") == 1
+
+
+def test_earlier_published_copy_becomes_canonical_and_stored_rows_follow(
+    engine: Engine, seeds: dict[str, Original]
+) -> None:
+    original = seeds["seed-003"]
+    later = article("http://later.cn/1", original.body, published="2021-05-02T10:00:00+08:00")
+    later.cluster_id = assign(engine, later).cluster_id
+    with engine.begin() as connection:
+        upsert_articles(connection, [later])
+    earlier = article("http://earlier.cn/1", copy_of(original, "truncated"), published="2021-05-01T10:00:00+08:00")
+    result = assign(engine, earlier)
+    assert result.canonical_url == "http://earlier.cn/1"
+    assert result.changed_clusters == {later.cluster_id}
+    with engine.begin() as connection:
+        assert sync_articles(connection, result.changed_clusters) == 1
+        row = connection.execute(text("SELECT cluster_id, duplicate_of FROM articles")).one()
+        assert tuple(row) == (later.cluster_id, "http://earlier.cn/1")
+        assert connection.execute(select(ClusterRow.canonical_url)).scalar_one() == "http://earlier.cn/1"
+
+
+def test_copy_naming_a_stored_site_as_source_makes_it_canonical(engine: Engine, seeds: dict[str, Original]) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO sites (id, name) VALUES ('xinhua', '新华网')"))
+    body = seeds["seed-001"].body
+    assign(engine, article("http://repost.cn/1", body, published="2021-01-01T00:00:00+08:00", source_name="新华网"))
+    result = assign(engine, article("http://www.news.cn/1", copy_of(seeds["seed-001"], "frame"), site="xinhua"))
+    assert result.canonical_url == "http://www.news.cn/1"
+
+
+def test_short_bodies_get_a_cluster_but_no_band_keys(engine: Engine) -> None:
+    first = assign(engine, article("http://a.cn/1", "详见附件。"))
+    second = assign(engine, article("http://b.cn/1", "详见附件。"))
+    assert (first.status, second.status) == ("short", "short")
+    assert first.cluster_id != second.cluster_id
+    with engine.connect() as connection:
+        assert connection.execute(select(BandRow.key)).all() == []
+
+
+def test_articles_unique_gives_one_row_per_story(engine: Engine, seeds: dict[str, Original]) -> None:
+    items = [
+        article("http://a.cn/1", seeds["seed-000"].body, published="2021-01-01T00:00:00+08:00"),
+        article("http://b.cn/1", copy_of(seeds["seed-000"], "traditional")),
+        article("http://c.cn/1", copy_of(seeds["seed-000"], "pinyin")),
+        article("http://d.cn/1", seeds["seed-002"].body),
+        article("http://e.cn/1", "", content_hash=None),
+    ]
+    for item in items:
+        result = assign(engine, item)
+        item.cluster_id, item.duplicate_of = result.cluster_id, result.duplicate_of(item.canonical_url)
+    with engine.begin() as connection:
+        upsert_articles(connection, items)
+        unique = connection.execute(text("SELECT canonical_url FROM articles_unique ORDER BY canonical_url")).scalars()
+        assert list(unique) == ["http://a.cn/1", "http://d.cn/1", "http://e.cn/1"]
+
+
+def test_pipeline_sets_cluster_and_duplicate_of_and_counts(database_url: str, seeds: dict[str, Original]) -> None:
+    component = pipeline(database_url)
+    original = article("http://a.cn/1", seeds["seed-004"].body)
+    copy = article("http://b.cn/1", copy_of(seeds["seed-004"], "retitled"), duplicate_of=None)
+    distinct = article("http://c.cn/1", seeds["seed-000"].body)
+    for item in (original, copy, distinct):
+        assert component.process_item(item) is item
+    component.close_spider()
+    assert original.cluster_id == copy.cluster_id != distinct.cluster_id
+    assert (original.duplicate_of, copy.duplicate_of, distinct.duplicate_of) == (None, "http://a.cn/1", None)
+    stats = component.stats.get_stats()
+    assert (stats["neardup/new"], stats["neardup/joined"], stats["neardup/near_duplicate"]) == (2, 1, 1)
+
+
+def test_pipeline_passes_items_through_when_the_database_is_down(seeds: dict[str, Original]) -> None:
+    component = pipeline("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
+    item = article("http://a.cn/1", seeds["seed-000"].body, duplicate_of="http://exact.cn/1")
+    assert component.process_item(item) is item
+    assert (item.cluster_id, item.duplicate_of) == (None, "http://exact.cn/1")
+    assert component.stats.get_value("neardup/skipped_no_database") == 1
+    component.close_spider()
+
+
+def test_pipeline_counts_a_failed_lookup_and_keeps_the_item(database_url: str, seeds: dict[str, Original]) -> None:
+    component = pipeline(database_url)
+    component.engine.dispose()
+    component.engine = make_engine("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
+    item = article("http://a.cn/1", seeds["seed-000"].body)
+    assert component.process_item(item) is item
+    assert item.cluster_id is None
+    assert component.stats.get_value("neardup/lookup_failed") == 1
+
+
+def test_pipeline_can_be_switched_off(database_url: str) -> None:
+    from scrapy.exceptions import NotConfigured
+
+    with pytest.raises(NotConfigured):
+        pipeline(database_url, NEAR_DUPLICATE_ENABLED=False)
+
+
+def test_threshold_must_be_a_share() -> None:
+    with pytest.raises(ValueError, match="threshold"):
+        NearDuplicateIndex(DEFAULT_SCHEME, 1.5)

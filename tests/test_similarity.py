@@ -1,0 +1,196 @@
+"""The pure near-duplicate functions: shingles, MinHash signatures, band keys, canonical choice."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from pipelines.similarity.banding import band_keys
+from pipelines.similarity.canonical import Member, choose_canonical, named_sources, outlet_names
+from pipelines.similarity.minhash import (
+    Scheme,
+    estimated_containment,
+    estimated_jaccard,
+    fingerprint,
+    signature_bytes,
+    signature_from_bytes,
+)
+from pipelines.similarity.shingles import is_sentence_line, shingle_text, shingles
+
+SCHEME = Scheme(shingle_size=4, num_perm=128, bands=32, seed=1)
+TEXT = (
+    "浙江省高端化学品技术创新中心落户衢州。近日，记者从衢州市科技局获悉，经过三年多不懈的努力，"
+    "衢州战略性科创平台取得重大突破。建设省技术创新中心，是浙江补齐科技创新短板的战略举措。"
+)
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("浙江，科技。", "浙江科技"),
+        ("ＧＤＰ增长５％。", "gdp增长5"),  # NFKC folds full-width letters and digits
+        ("第一段。\n第二段。", "第一段第二段"),
+        ("", ""),
+        # Page furniture (no sentence punctuation) goes when the sentences hold most of the text.
+        ("来源：新华网  作者：本站\n" + TEXT + "\n责任编辑：王晓明", shingle_text(TEXT)),
+        # A body without sentences (a field list) is taken whole.
+        ("项目名称：公路养护\n采购单位：芷江县公路中心", "项目名称公路养护采购单位芷江县公路中心"),
+    ],
+)
+def test_shingle_text(body: str, expected: str) -> None:
+    assert shingle_text(body) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("全县固定资产投资完成246.79亿元。", True),
+        ("他说:“好!”", True),
+        ("来源：省发改委 作者：本站编辑 发布时间：2023-06-02 16:00", False),
+        ("【字体：大 中 小】【打印本页】【关闭窗口】", False),
+        # The cut-off last line of a truncated copy: a comma and enough text.
+        ("经过三年多不懈的努力,衢州战略性科创平台取得重大突破,建设省技术创新中", True),
+        ("首页,新闻", False),
+    ],
+)
+def test_is_sentence_line(line: str, expected: bool) -> None:
+    assert is_sentence_line(line) is expected
+
+
+def test_shingles_of_short_and_empty_text() -> None:
+    assert shingles("浙江。", 4) == {"浙江"}
+    assert shingles("", 4) == set()
+    assert shingles("浙江科技厅。", 4) == {"浙江科技", "江科技厅"}
+    with pytest.raises(ValueError, match="at least 1"):
+        shingles("浙江", 0)
+
+
+def test_identical_bodies_have_identical_signatures_and_keys() -> None:
+    first, second = fingerprint(TEXT, SCHEME), fingerprint("\n" + TEXT.replace("，", ","), SCHEME)
+    assert estimated_jaccard(first.signature, second.signature) == 1.0
+    assert band_keys(first.signature, SCHEME) == band_keys(second.signature, SCHEME)
+
+
+def test_estimate_tracks_the_exact_jaccard() -> None:
+    other = (
+        TEXT[: len(TEXT) // 2] + "宁波市加快建设国家自主创新示范区，打造科技创新策源地。杭州城西科创大走廊持续发力。"
+    )
+    a, b = shingles(TEXT, 4), shingles(other, 4)
+    exact = len(a & b) / len(a | b)
+    estimate = estimated_jaccard(fingerprint(TEXT, SCHEME).signature, fingerprint(other, SCHEME).signature)
+    # Standard error of a 128-value estimate is at most 0.045; allow three of them.
+    assert abs(estimate - exact) < 0.135
+
+
+def test_signature_round_trips_through_bytes() -> None:
+    signature = fingerprint(TEXT, SCHEME).signature
+    data = signature_bytes(signature)
+    assert len(data) == 4 * SCHEME.num_perm
+    assert np.array_equal(signature_from_bytes(data), signature)
+
+
+def test_band_keys_are_signed_64_bit_and_depend_on_band_and_scheme() -> None:
+    signature = fingerprint(TEXT, SCHEME).signature
+    keys = band_keys(signature, SCHEME)
+    assert len(keys) == SCHEME.bands
+    assert all(-(2**63) <= key < 2**63 for key in keys)
+    # A signature whose values repeat per band still gets a different key for every band.
+    flat = np.tile(signature[: SCHEME.rows], SCHEME.bands)
+    assert len(set(band_keys(flat, SCHEME))) == SCHEME.bands
+    other = Scheme(shingle_size=3, num_perm=128, bands=32, seed=1)
+    assert set(band_keys(signature, other)).isdisjoint(keys)
+
+
+def test_one_changed_band_changes_one_key() -> None:
+    signature = fingerprint(TEXT, SCHEME).signature.copy()
+    before = band_keys(signature, SCHEME)
+    signature[0] += 1
+    after = band_keys(signature, SCHEME)
+    assert [b != a for a, b in zip(before, after, strict=True)] == [True] + [False] * (SCHEME.bands - 1)
+
+
+@pytest.mark.parametrize(
+    ("similarity", "low", "high"),
+    [(0.2, 0.0, 0.06), (0.5, 0.85, 0.9), (0.66, 0.99, 1.0), (0.8, 0.999, 1.0)],
+)
+def test_candidate_probability_of_the_default_banding(similarity: float, low: float, high: float) -> None:
+    assert low <= SCHEME.candidate_probability(similarity) <= high
+
+
+def test_scheme_validation_and_name() -> None:
+    assert SCHEME.name == "k4-p128-b32-s1"
+    assert SCHEME.rows == 4
+    with pytest.raises(ValueError, match="multiple of bands"):
+        Scheme(num_perm=128, bands=30)
+
+
+@pytest.mark.parametrize(
+    ("jaccard", "sizes", "expected"),
+    [(1.0, (100, 100), 1.0), (0.5, (100, 50), 1.0), (0.0, (100, 100), 0.0), (0.5, (0, 10), 0.0)],
+)
+def test_estimated_containment(jaccard: float, sizes: tuple[int, int], expected: float) -> None:
+    assert estimated_containment(jaccard, *sizes) == pytest.approx(expected)
+
+
+T0 = datetime(2023, 6, 1, tzinfo=UTC)
+T1 = datetime(2023, 6, 2, tzinfo=UTC)
+T2 = datetime(2023, 6, 3, tzinfo=UTC)
+
+
+def member(url: str, *, site: str = "local", **fields: object) -> Member:
+    values: dict[str, object] = {
+        "canonical_url": url, "url": url, "site": site, "site_name": None, "source_name": None,
+        "published": None, "fetched_at": T2,
+    }  # fmt: skip
+    values.update(fields)
+    return Member(**values)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("members", "expected"),
+    [
+        # A copy names the other's site (stored name) as 来源: that one is the original,
+        # although the copy was published earlier.
+        (
+            [
+                member("http://www.news.cn/a", site="xinhua", site_name="新华网", published=T1),
+                member("http://sina.com.cn/b", source_name="新华网", published=T0),
+            ],
+            "http://www.news.cn/a",
+        ),
+        # The 来源 may name the host.
+        (
+            [
+                member("http://www.gov.cn/a", published=T1),
+                member("http://qq.com/b", source_name="gov.cn", published=T0),
+            ],
+            "http://www.gov.cn/a",
+        ),
+        # No copy names another: earliest published.
+        ([member("http://a.cn/1", published=T1), member("http://b.cn/1", published=T0)], "http://b.cn/1"),
+        # A published copy beats an undated one fetched earlier.
+        ([member("http://a.cn/1", fetched_at=T0), member("http://b.cn/1", published=T1)], "http://b.cn/1"),
+        # Nothing published: earliest fetched.
+        ([member("http://a.cn/1", fetched_at=T1), member("http://b.cn/1", fetched_at=T0)], "http://b.cn/1"),
+        # All equal: the URL decides, so the answer does not depend on row order.
+        ([member("http://b.cn/1"), member("http://a.cn/1")], "http://a.cn/1"),
+    ],
+)
+def test_choose_canonical(members: list[Member], expected: str) -> None:
+    assert choose_canonical(members).canonical_url == expected
+    assert choose_canonical(members[::-1]).canonical_url == expected
+
+
+def test_a_member_naming_its_own_outlet_is_not_named_by_itself() -> None:
+    alone = member("http://www.news.cn/a", site="xinhua", site_name="新华网", source_name="新华网")
+    assert named_sources([alone]) == frozenset()
+    assert "新华网" in outlet_names(alone)
+    assert "news.cn" in outlet_names(alone)
+    assert "local" not in outlet_names(member("file:///seeds/1.txt"))
+
+
+def test_choose_canonical_needs_members() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        choose_canonical([])
