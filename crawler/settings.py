@@ -38,6 +38,7 @@ ITEM_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 200,
     "pipelines.enrichment.EnrichmentPipeline": 300,
     "pipelines.dedup.ExactDedupPipeline": 400,
+    "pipelines.neardup.NearDuplicatePipeline": 450,
     "pipelines.storage.StoragePipeline": 500,
 }
 
@@ -69,3 +70,25 @@ FEED_EXPORT_ENCODING = "utf-8"
 
 # --- misc ------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
+
+# --- live crawling (issue 5: site spiders, crawl state, scheduling) --------------------------
+# Site configs are loaded by this spider loader: `scrapy list` shows every site id.
+SPIDER_LOADER_CLASS = "crawler.spiderloader.SiteSpiderLoader"
+# GOVNEWS_SITES_DIR (env): directory of site configs (one TOML per site, `_*.toml` bases).
+SITES_DIR = os.environ.get("GOVNEWS_SITES_DIR") or str(PROJECT_ROOT / "crawler" / "sites")
+# Read the crawl state, store nothing, mark nothing (also `-a dry_run=1`).
+CRAWL_DRY_RUN = False
+# Retry-After waits longer than this (seconds) are not honoured: the request is given up.
+RETRY_AFTER_MAX = 300
+# Blocked answers (403/412, WAF challenge pages) before a crawl closes as `blocked`.
+BLOCK_DETECTION_ENABLED = True
+BLOCKED_STATUSES = [403, 412]
+BLOCKED_CLOSE_AFTER = 3
+# `scrapy schedule` / `crawlall`: after N blocked runs in a row a site waits
+# BLOCKED_BACKOFF_HOURS * 2**(N-1) hours (at most BLOCKED_BACKOFF_MAX_HOURS) past its schedule.
+BLOCKED_BACKOFF_HOURS = 6
+BLOCKED_BACKOFF_MAX_HOURS = 7 * 24
+# `scrapy schedule`: most crawls (of different sites) running at once.
+SCHEDULE_MAX_PARALLEL = 2
+# Time zone the site schedules' cron expressions are read in.
+SCHEDULE_TIMEZONE = "Asia/Shanghai"

@@ -14,7 +14,16 @@ from sqlalchemy import Engine, inspect, select
 from crawler.db.articles import assign_duplicates, find_original, upsert_articles
 from crawler.db.engine import display_url, make_engine
 from crawler.db.models import ArticleRow, Base
-from crawler.db.schema import SchemaOutdatedError, SchemaState, downgrade, ensure_schema, schema_state, upgrade
+from crawler.db.schema import (
+    SchemaOutdatedError,
+    SchemaState,
+    downgrade,
+    ensure_schema,
+    include_object,
+    schema_state,
+    upgrade,
+)
+from crawler.db.search import search
 from crawler.db.spool import SpoolFormatError, read_batch, spool_files, write_batch
 from crawler.items import Article
 
@@ -104,7 +113,8 @@ def test_assign_duplicates_links_copies_within_a_batch_and_to_the_database(engin
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:
     with engine.connect() as connection:
-        diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        context = MigrationContext.configure(connection, opts={"include_object": include_object})
+        diff = compare_metadata(context, Base.metadata)
     assert diff == []
 
 
@@ -143,3 +153,52 @@ def test_malformed_spool_line_names_file_and_line(tmp_path: Path) -> None:
         handle.write(json.dumps({"url": "x", "colour": "red"}) + "\n")
     with pytest.raises(SpoolFormatError, match=rf"{path.name}:2"):
         list(read_batch(path))
+
+
+def test_upgrade_from_the_first_schema_keeps_every_row(database_url: str) -> None:
+    """A database migrated and filled at revision 0001 keeps its articles through to head and back."""
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0001")
+        with engine.begin() as connection:
+            for n in range(3):
+                connection.execute(
+                    text(
+                        "INSERT INTO articles (canonical_url, url, site, title, body, body_original, script,"
+                        " fetched_at, extra, first_seen_at, updated_at, revision, revision_hash)"
+                        " VALUES (:u, :u, 'old', :t, :b, :b, 'simplified', :f, '{}', :f, :f, 1, 'x')"
+                    ),
+                    {
+                        "u": f"http://old.cn/{n}",
+                        "t": f"旧标题{n}",
+                        "b": f"技术创新中心旧正文{n}",
+                        "f": "2022-01-01 00:00:00",
+                    },
+                )
+        upgrade(engine)
+        assert schema_state(engine) is SchemaState.CURRENT
+        with engine.connect() as connection:
+            titles = connection.execute(text("SELECT title FROM articles ORDER BY canonical_url")).scalars().all()
+            assert titles == ["旧标题0", "旧标题1", "旧标题2"]
+            assert connection.execute(text("SELECT COUNT(*) FROM articles_unique")).scalar() == 3
+            assert len(search(connection, "技术创新中心")) == 3  # the search index covers old rows
+        downgrade(engine, "0001")
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT COUNT(*) FROM articles")).scalar() == 3
+    finally:
+        engine.dispose()
+
+
+def test_new_copy_links_of_an_unchanged_article_are_stored_without_a_new_revision(engine: Engine) -> None:
+    with engine.begin() as connection:
+        upsert_articles(connection, [article("http://b.cn/1")], now=T0)
+    with engine.begin() as connection:
+        counts = upsert_articles(connection, [article("http://b.cn/1", duplicate_of="http://a.cn/1", cluster_id=7)])
+    assert counts.unchanged == 1
+    row = stored(engine)["http://b.cn/1"]
+    assert (row.duplicate_of, row.cluster_id, row.revision, row.updated_at) == ("http://a.cn/1", 7, 1, T0)
+    with engine.begin() as connection:
+        upsert_articles(connection, [article("http://b.cn/1")], now=T1)  # an item without links clears none
+    assert stored(engine)["http://b.cn/1"].cluster_id == 7

@@ -107,7 +107,9 @@ def test_html_in_any_charset_replays_to_the_right_text(database_url: str, tmp_pa
     assert by_file["big5.html"]["script"] == "traditional"
 
 
-def write_warc(path: Path, records: list[tuple[str, bytes, str]], *, gzipped: bool = True) -> None:
+def write_warc(
+    path: Path, records: list[tuple[str, bytes, str]], *, gzipped: bool = True, date: str = "2022-05-20T02:30:00Z"
+) -> None:
     """A WARC with one HTTP response record per (url, body, content type)."""
     with path.open("wb") as handle:
         writer = WARCWriter(handle, gzip=gzipped)
@@ -118,7 +120,7 @@ def write_warc(path: Path, records: list[tuple[str, bytes, str]], *, gzipped: bo
                 "response",
                 payload=io.BytesIO(body),
                 http_headers=headers,
-                warc_headers_dict={"WARC-Date": "2022-05-20T02:30:00Z"},
+                warc_headers_dict={"WARC-Date": date},
             )
             writer.write_record(record)
             record.raw_stream.close()  # warcio buffers the payload in a temporary file

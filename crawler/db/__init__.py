@@ -4,3 +4,8 @@
 ``schema`` applies the Alembic migrations, ``articles`` writes and looks up article rows,
 ``spool`` keeps batches that could not be written.
 """
+
+# Every table must be on ``Base.metadata`` wherever it is used (migrations, drift check).
+from crawler.db import content_models as content_models
+from crawler.db import crawl_models as crawl_models
+from crawler.db import dedup_models as dedup_models

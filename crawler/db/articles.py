@@ -10,21 +10,22 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, select
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import Connection, bindparam, select, update
 
+from crawler.db.children import sync_children
+from crawler.db.dialects import insert_for
 from crawler.db.models import ArticleRow
 from crawler.items import Article
 
 _TABLE = ArticleRow.__table__
-# Item fields that describe the fetch, not the article: a re-fetch of an unchanged page
-# must not count as a new revision.
-_FETCH_FIELDS = ("fetched_at", "replay_path")
+# Item fields that describe the fetch or the article's place among copies, not the article
+# itself: a re-fetch of an unchanged page, or a re-clustering, is not a new revision.
+_FETCH_FIELDS = ("fetched_at", "replay_path", "duplicate_of", "cluster_id")
 _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 
 def revision_hash(article: Article) -> str:
-    """SHA-256 over every stored field except the fetch time and path."""
+    """SHA-256 over every stored field except the fetch time and path and the cluster links."""
     content = {name: getattr(article, name) for name in _ITEM_FIELDS if name not in _FETCH_FIELDS}
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
@@ -49,21 +50,12 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
-def _insert_for(connection: Connection) -> Any:
-    """The dialect's ``INSERT`` construct, which carries ``on_conflict_do_update``."""
-    name = connection.dialect.name
-    if name == "postgresql":
-        return postgresql.insert
-    if name == "sqlite":
-        return sqlite.insert
-    raise NotImplementedError(f"unsupported database dialect {name!r}: use SQLite or PostgreSQL")
-
-
 def upsert_articles(connection: Connection, articles: Sequence[Article], now: datetime | None = None) -> UpsertCounts:
     """Insert new articles, update changed ones (keeping ``first_seen_at``), skip unchanged.
 
-    Keyed on ``canonical_url``; within ``articles`` the last copy of a key wins. Runs inside
-    the caller's transaction.
+    Keyed on ``canonical_url``; within ``articles`` the last copy of a key wins. The derived
+    tables (attachments, entities, amounts, gov metadata) of inserted and changed articles are
+    rewritten in the same transaction, which is the caller's.
     """
     now = now or datetime.now(UTC)
     latest = {article.canonical_url: article for article in articles}
@@ -75,15 +67,19 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
     existing = {row.canonical_url: row.revision_hash for row in found}
     rows = [article_row(article, now) for article in latest.values()]
     counts = UpsertCounts()
-    for row in rows:
+    changed_articles, unchanged_articles = [], []
+    for row, article in zip(rows, latest.values(), strict=True):
         previous = existing.get(row["canonical_url"])
         if previous is None:
             counts.inserted += 1
         elif previous == row["revision_hash"]:
             counts.unchanged += 1
+            unchanged_articles.append(article)
+            continue
         else:
             counts.updated += 1
-    insert = _insert_for(connection)(_TABLE)
+        changed_articles.append(article)
+    insert = insert_for(connection)(_TABLE)
     keep_on_update = {"id", "canonical_url", "first_seen_at", "revision"}
     changed = {
         column.name: insert.excluded[column.name] for column in _TABLE.columns if column.name not in keep_on_update
@@ -95,7 +91,32 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
         where=_TABLE.c.revision_hash != insert.excluded.revision_hash,
     )
     connection.execute(statement, rows)
+    sync_children(connection, changed_articles)
+    _update_copy_links(connection, unchanged_articles)
     return counts
+
+
+def _update_copy_links(connection: Connection, articles: Sequence[Article]) -> None:
+    """Stores new ``duplicate_of`` / ``cluster_id`` values of otherwise unchanged articles.
+
+    Those links are not part of the revision (a re-clustering is no new version of the page),
+    so the upsert leaves such rows alone; a link the dedup stages found is still kept. A link
+    the item does not carry (``None``) never clears a stored one.
+    """
+    for name in ("duplicate_of", "cluster_id"):
+        column = _TABLE.c[name]
+        values = [
+            {"key": article.canonical_url, "value": getattr(article, name)}
+            for article in articles
+            if getattr(article, name) is not None
+        ]
+        if values:
+            connection.execute(
+                update(_TABLE)
+                .where(_TABLE.c.canonical_url == bindparam("key"), column.is_distinct_from(bindparam("value")))
+                .values({name: bindparam("value")}),
+                values,
+            )
 
 
 def find_original(connection: Connection, content_hash: str, canonical_url: str) -> str | None:

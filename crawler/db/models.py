@@ -66,7 +66,7 @@ class ArticleRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
-    url: Mapped[str] = mapped_column(Text)
+    url: Mapped[str] = mapped_column(Text, index=True)
     site: Mapped[str] = mapped_column(String(200))
     title: Mapped[str | None] = mapped_column(Text)
     subtitle: Mapped[str | None] = mapped_column(Text)
@@ -82,6 +82,8 @@ class ArticleRow(Base):
     script: Mapped[str] = mapped_column(String(20), default="simplified")
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     duplicate_of: Mapped[str | None] = mapped_column(Text, index=True)
+    cluster_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    """Story id (``clusters.id``) from the near-duplicate stage; see ``docs/dedup.md``."""
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     replay_path: Mapped[str | None] = mapped_column(Text)
     extra: Mapped[dict[str, Any]] = mapped_column(JSONType, default=dict)

@@ -10,8 +10,17 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# Search structures created by raw SQL in migration 0004 that the models cannot express: the
+# SQLite FTS5 table (and its shadow tables) and the Postgres trigram indexes.
+_SEARCH_OBJECTS = ("articles_fts", "ix_articles_title_trgm", "ix_articles_body_trgm")
+
+
+def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
+    """Alembic filter: compare everything but the raw-SQL search structures."""
+    return not (name or "").startswith(_SEARCH_OBJECTS)
 
 
 class SchemaState(Enum):
@@ -74,7 +83,12 @@ def ensure_schema(engine: Engine) -> SchemaState:
     """
     state = schema_state(engine)
     if state is SchemaState.NEW:
-        upgrade(engine)
+        try:
+            upgrade(engine)
+        except SQLAlchemyError:
+            # Two processes started on one new database: the other one created the schema.
+            if schema_state(engine) is not SchemaState.CURRENT:
+                raise
     elif state is SchemaState.BEHIND:
         raise SchemaOutdatedError(
             f"database at revision {current_revision(engine)}, code expects {head_revision()}: "

@@ -9,7 +9,9 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection
 
+import crawler.db  # noqa: F401  (imports every model module, so all tables are on Base.metadata)
 from crawler.db.models import Base
+from crawler.db.schema import include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -21,6 +23,7 @@ def run_migrations(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -1,0 +1,62 @@
+"""``scrapy export NAME [-o FILE] [--format jsonl|csv|parquet] [--site ID] [--since D] [--until D]``.
+
+Exports any table or view (``articles``, ``articles_unique``, ``gov_documents``,
+``daily_counts``, ``reposts``, ``crawl_runs`` …) in bounded memory. Without ``-o`` JSON lines
+and CSV go to stdout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+
+from crawler.db.engine import make_engine
+from crawler.db.export import ExportError, ExportFilter, exportable_names, write_export
+
+
+class Command(ScrapyCommand):
+    requires_project = True
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
+
+    def syntax(self) -> str:
+        return "TABLE_OR_VIEW [-o FILE] [--format jsonl|csv|parquet] [--site ID] [--since DATE] [--until DATE]"
+
+    def short_desc(self) -> str:
+        return "Export a table or view to JSON lines, CSV or Parquet (streaming)"
+
+    def add_options(self, parser: argparse.ArgumentParser) -> None:
+        super().add_options(parser)
+        parser.add_argument("-o", "--output", type=Path, help="output file (default: stdout)")
+        parser.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="default: from the file suffix")
+        parser.add_argument("--site", help="only rows of this site id")
+        parser.add_argument("--since", type=date.fromisoformat, help="only rows on or after this date (YYYY-MM-DD)")
+        parser.add_argument("--until", type=date.fromisoformat, help="only rows before this date (YYYY-MM-DD)")
+
+    def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        assert self.settings is not None
+        engine = make_engine(self.settings["DATABASE_URL"])
+        try:
+            with engine.connect() as connection:
+                if len(args) != 1:
+                    names = ", ".join(exportable_names(connection))
+                    raise UsageError(f"give one table or view to export: {names}")
+                fmt = opts.format or _format_from(opts.output)
+                where = ExportFilter(site=opts.site, since=opts.since, until=opts.until)
+                try:
+                    count = write_export(connection, args[0], opts.output or sys.stdout, fmt, where)
+                except ExportError as error:
+                    raise UsageError(str(error)) from error
+        finally:
+            engine.dispose()
+        print(f"exported {count} rows of {args[0]}", file=sys.stderr)
+
+
+def _format_from(path: Path | None) -> str:
+    suffix = path.suffix.lower().lstrip(".") if path else ""
+    return {"csv": "csv", "parquet": "parquet", "pq": "parquet"}.get(suffix, "jsonl")

@@ -1,0 +1,153 @@
+"""Keeping the derived tables (:mod:`crawler.db.content_models`) in step with article rows.
+
+Called inside the upsert's transaction for the articles that were inserted or changed: their
+child rows are deleted and written again from the item, so a changed page never keeps stale
+attachments, entities or metadata.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, delete, select, tuple_
+
+from crawler.db.content_models import AmountRow, ArticleEntityRow, AttachmentRow, EntityRow, GovMetadataRow
+from crawler.db.dialects import insert_for
+from crawler.db.models import ArticleRow
+from crawler.items import Article
+
+_ARTICLES = ArticleRow.__table__
+_CHILD_TABLES = (AttachmentRow.__table__, AmountRow.__table__, ArticleEntityRow.__table__, GovMetadataRow.__table__)
+_ENTITIES = EntityRow.__table__
+# extra["entities"] list name -> entities.kind
+ENTITY_KINDS = {"organizations": "organization", "places": "place", "people": "person"}
+_DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
+
+
+def parse_date(value: object) -> date | None:
+    """A date from ``2022-07-20``, ``2022年7月20日`` or ``2022/7/20``; ``None`` otherwise."""
+    match = _DATE.search(str(value or ""))
+    if not match:
+        return None
+    try:
+        return date(*(int(part) for part in match.groups()))
+    except ValueError:
+        return None
+
+
+def _int_or_none(value: object) -> int | None:
+    try:
+        return int(str(value)) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def gov_metadata_row(article_id: int, article: Article) -> dict[str, Any] | None:
+    """The typed ``gov_metadata`` row of an article, ``None`` when it has no gov metadata."""
+    meta: Mapping[str, Any] = article.extra.get("gov_meta") or {}
+    if not meta and not article.doc_number:
+        return None
+    parts: Mapping[str, Any] = article.extra.get("doc_number_parts") or {}
+    return {
+        "article_id": article_id,
+        "index_number": meta.get("index_number"),
+        "doc_number": article.doc_number,
+        "doc_code": parts.get("code"),
+        "doc_year": _int_or_none(parts.get("year")),
+        "doc_serial": _int_or_none(parts.get("serial")),
+        "issuer": article.issuer or meta.get("issuer"),
+        "topic": meta.get("topic"),
+        "written_date": parse_date(meta.get("written_date")),
+        "published_date": parse_date(meta.get("published_date")),
+        "effective_date": parse_date(meta.get("effective_date")),
+        "repealed_date": parse_date(meta.get("repealed_date")),
+        "validity": meta.get("validity"),
+        "missing_fields": list(article.extra.get("missing_fields") or []),
+        "invalid_fields": list(article.extra.get("invalid_fields") or []),
+    }
+
+
+def _entity_mentions(article: Article) -> list[tuple[str, str, str | None, int, str | None]]:
+    """(kind, name, level, mentions, role) for each entity of the article, one per (kind, name)."""
+    found: dict[tuple[str, str], tuple[str, str, str | None, int, str | None]] = {}
+    entities: Mapping[str, Any] = article.extra.get("entities") or {}
+    for key, kind in ENTITY_KINDS.items():
+        for entity in entities.get(key) or []:
+            name = str(entity.get("name") or "").strip()
+            if name and (kind, name) not in found:
+                mentions = _int_or_none(entity.get("count")) or 1
+                found[(kind, name)] = (kind, name, entity.get("level"), mentions, entity.get("role"))
+    return list(found.values())
+
+
+def _entity_ids(connection: Connection, keys: set[tuple[str, str, str | None]]) -> dict[tuple[str, str], int]:
+    """Ids of the (kind, name) entities, creating the missing ones."""
+    if not keys:
+        return {}
+    insert = insert_for(connection)(_ENTITIES)
+    connection.execute(
+        insert.on_conflict_do_nothing(index_elements=["kind", "name"]),
+        [{"kind": kind, "name": name, "level": level} for kind, name, level in sorted(keys, key=str)],
+    )
+    wanted = sorted({(kind, name) for kind, name, _ in keys})
+    rows = connection.execute(
+        select(_ENTITIES.c.id, _ENTITIES.c.kind, _ENTITIES.c.name).where(
+            tuple_(_ENTITIES.c.kind, _ENTITIES.c.name).in_(wanted)
+        )
+    )
+    return {(row.kind, row.name): row.id for row in rows}
+
+
+def sync_children(connection: Connection, articles: Sequence[Article]) -> None:
+    """Rewrites the derived rows of ``articles`` (already upserted in this transaction)."""
+    if not articles:
+        return
+    urls = [article.canonical_url for article in articles]
+    ids = {
+        row.canonical_url: row.id
+        for row in connection.execute(
+            select(_ARTICLES.c.id, _ARTICLES.c.canonical_url).where(_ARTICLES.c.canonical_url.in_(urls))
+        )
+    }
+    article_ids = list(ids.values())
+    for table in _CHILD_TABLES:
+        connection.execute(delete(table).where(table.c.article_id.in_(article_ids)))
+
+    attachments, amounts, gov_rows, mentions = [], [], [], []
+    for article in articles:
+        article_id = ids[article.canonical_url]
+        for attachment in article.extra.get("attachments") or []:
+            if attachment.get("url"):
+                attachments.append(
+                    {
+                        "article_id": article_id,
+                        "url": attachment["url"],
+                        "text": attachment.get("text"),
+                        "file_type": attachment.get("type"),
+                    }
+                )
+        for amount in article.extra.get("amounts") or []:
+            yuan = amount.get("yuan")
+            if isinstance(yuan, int | float) and abs(yuan) < 2**63:
+                amounts.append({"article_id": article_id, "text": str(amount.get("text") or ""), "yuan": int(yuan)})
+        gov_row = gov_metadata_row(article_id, article)
+        if gov_row is not None:
+            gov_rows.append(gov_row)
+        mentions.extend((article_id, entity) for entity in _entity_mentions(article))
+
+    entity_ids = _entity_ids(connection, {(kind, name, level) for _, (kind, name, level, _, _) in mentions})
+    links = [
+        {"article_id": article_id, "entity_id": entity_ids[(kind, name)], "mentions": count, "role": role}
+        for article_id, (kind, name, _, count, role) in mentions
+    ]
+    for table, rows in (
+        (AttachmentRow.__table__, attachments),
+        (AmountRow.__table__, amounts),
+        (GovMetadataRow.__table__, gov_rows),
+        (ArticleEntityRow.__table__, links),
+    ):
+        if rows:
+            connection.execute(table.insert(), rows)
