@@ -151,6 +151,9 @@ def upgrade() -> None:
 
     # Live crawls look up known article links by URL (crawler/crawl_state.py).
     op.create_index(op.f("ix_articles_url"), "articles", ["url"])
+    # "Which outlets are named as 来源", "articles in Traditional script" (docs/queries.md).
+    op.create_index(op.f("ix_articles_source_name"), "articles", ["source_name"])
+    op.create_index(op.f("ix_articles_script"), "articles", ["script"])
 
     dialect = op.get_bind().dialect.name
     for statement in SQLITE_FTS if dialect == "sqlite" else POSTGRES_FTS:
@@ -170,6 +173,8 @@ def downgrade() -> None:
     else:
         op.execute("DROP INDEX IF EXISTS ix_articles_body_trgm")
         op.execute("DROP INDEX IF EXISTS ix_articles_title_trgm")
+    op.drop_index(op.f("ix_articles_script"), table_name="articles")
+    op.drop_index(op.f("ix_articles_source_name"), table_name="articles")
     op.drop_index(op.f("ix_articles_url"), table_name="articles")
     for table in ("gov_metadata", "amounts", "article_entities", "entities", "attachments"):
         op.drop_table(table)
