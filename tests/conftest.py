@@ -13,6 +13,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -87,14 +88,12 @@ def postgres_skip_reason() -> str | None:
     return _postgres_skip_reason()
 
 
-@pytest.fixture
-def postgres_url(postgres_skip_reason: str | None) -> Iterator[str]:
-    """A fresh, empty Postgres database for one test."""
-    if postgres_skip_reason:
-        pytest.skip(postgres_skip_reason)
+@contextmanager
+def temporary_postgres_database(prefix: str = "govnews_t") -> Iterator[str]:
+    """A new, empty database on the test server, dropped afterwards; yields its URL."""
     admin = _postgres_admin_url()
-    assert admin is not None
-    name = f"govnews_t_{uuid.uuid4().hex[:12]}"
+    assert admin is not None, f"{POSTGRES_ENV} is not set"
+    name = f"{prefix}_{uuid.uuid4().hex[:12]}"
     engine = create_engine(admin, isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -104,6 +103,15 @@ def postgres_url(postgres_skip_reason: str | None) -> Iterator[str]:
         with engine.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         engine.dispose()
+
+
+@pytest.fixture
+def postgres_url(postgres_skip_reason: str | None) -> Iterator[str]:
+    """A fresh, empty Postgres database for one test."""
+    if postgres_skip_reason:
+        pytest.skip(postgres_skip_reason)
+    with temporary_postgres_database() as url:
+        yield url
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ The archive is built once per database: ``seeds/`` and the fixture WARC of
 from __future__ import annotations
 
 import re
-import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -16,7 +15,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, text
 
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR, _postgres_admin_url, _postgres_skip_reason, run_scrapy
+from tests.conftest import PROJECT_ROOT, SEEDS_DIR, _postgres_skip_reason, run_scrapy, temporary_postgres_database
 from tests.queryfixtures import JIAXING, QUZHOU, write_query_fixtures
 from tests.sitefixture import FixtureWeb, site_configs
 
@@ -66,20 +65,9 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     reason = _postgres_skip_reason()
     if reason:
         pytest.skip(reason)
-    admin = _postgres_admin_url()
-    assert admin is not None
-    name = f"govnews_q_{uuid.uuid4().hex[:12]}"
-    engine = create_engine(admin, isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        url = admin.set(database=name).render_as_string(hide_password=False)
+    with temporary_postgres_database("govnews_q") as url:
         build_archive(url, workdir)
         yield url
-    finally:
-        with engine.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        engine.dispose()
 
 
 def run_query(database_url: str, name: str) -> Rows:
