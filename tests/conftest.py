@@ -16,9 +16,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -119,8 +120,30 @@ def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'db' / 'govnews.db'}"
 
 
+def query_rows(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
+    """Every row of ``sql`` (with bound ``params``) as a dict, on its own short-lived engine."""
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            return [dict(row._mapping) for row in connection.execute(text(sql), params)]
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     if request.param == "sqlite":
         return str(request.getfixturevalue("sqlite_url"))
     return str(request.getfixturevalue("postgres_url"))
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on ``database_url`` with the schema migrated to head."""
+    from crawler.db.engine import make_engine
+    from crawler.db.schema import ensure_schema
+
+    engine = make_engine(database_url)
+    ensure_schema(engine)
+    yield engine
+    engine.dispose()

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from sqlalchemy import Engine
 
 from crawler.db.articles import upsert_articles
@@ -22,19 +20,9 @@ from crawler.db.crawl_state import (
     save_list_pages,
     start_run,
 )
-from crawler.db.engine import make_engine
-from crawler.db.schema import ensure_schema
 from crawler.items import Article
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    ensure_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def store(engine: Engine, url: str, now: datetime) -> None:

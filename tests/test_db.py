@@ -40,14 +40,6 @@ def article(url: str, body: str = "正文", **fields: object) -> Article:
     return Article(**values)  # type: ignore[arg-type]
 
 
-@pytest.fixture
-def engine(database_url: str) -> Engine:
-    engine = make_engine(database_url)
-    ensure_schema(engine)
-    yield engine  # type: ignore[misc]
-    engine.dispose()
-
-
 def stored(engine: Engine) -> dict[str, ArticleRow]:
     from sqlalchemy.orm import Session
 

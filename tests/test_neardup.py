@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -14,7 +13,6 @@ from benchmarks.dedup_eval import Original, raw_variant, seed_originals
 from crawler.db.articles import upsert_articles
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
 from crawler.db.engine import make_engine
-from crawler.db.schema import ensure_schema
 from crawler.items import Article
 from pipelines.dedup import content_hash
 from pipelines.neardup import NearDuplicatePipeline
@@ -27,14 +25,6 @@ INDEX = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD)
 @pytest.fixture(scope="module")
 def seeds() -> dict[str, Original]:
     return {o.story: o for o in seed_originals()}
-
-
-@pytest.fixture
-def engine(database_url: str) -> Iterator[Engine]:
-    engine = make_engine(database_url)
-    ensure_schema(engine)
-    yield engine
-    engine.dispose()
 
 
 def article(url: str, body: str, **fields: Any) -> Article:

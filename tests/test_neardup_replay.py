@@ -6,38 +6,18 @@ from __future__ import annotations
 import json
 import random
 from pathlib import Path
-from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 from benchmarks.dedup_eval import VARIANT_KINDS, raw_variant, seed_originals
-from tests.conftest import SEEDS_DIR, ScrapyRun, run_scrapy
+from crawler.settings import ITEM_PIPELINES
+from tests.conftest import SEEDS_DIR, ScrapyRun, query_rows, run_scrapy
 
-PIPELINES = json.dumps(
-    {
-        "pipelines.extraction.ExtractionPipeline": 100,
-        "pipelines.cleaning.CleaningPipeline": 200,
-        "pipelines.enrichment.EnrichmentPipeline": 300,
-        "pipelines.dedup.ExactDedupPipeline": 400,
-        "pipelines.neardup.NearDuplicatePipeline": 450,
-        "pipelines.storage.StoragePipeline": 500,
-    }
-)
 COPIED = ("000", "001", "004")  # seeds whose copies the second run brings
 
 
-def rows(database_url: str, sql: str) -> list[dict[str, Any]]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(text(sql))]
-    finally:
-        engine.dispose()
-
-
 def replay(path: Path, database_url: str, tmp_path: Path) -> ScrapyRun:
-    args = ["crawl", "replay", "-a", f"path={path}", "-s", f"ITEM_PIPELINES={PIPELINES}"]
+    args = ["crawl", "replay", "-a", f"path={path}"]
     run = run_scrapy(args, database_url=database_url, spool_dir=tmp_path / "spool")
     assert run.returncode == 0, run.stderr[-3000:]
     return run
@@ -63,7 +43,7 @@ def name_of(replay_path: str) -> str:
 
 def stories(database_url: str) -> dict[str, tuple[int, str | None]]:
     """Replayed file name -> (cluster_id, duplicate_of)."""
-    found = rows(database_url, "SELECT replay_path, cluster_id, duplicate_of FROM articles")
+    found = query_rows(database_url, "SELECT replay_path, cluster_id, duplicate_of FROM articles")
     return {name_of(r["replay_path"]): (r["cluster_id"], r["duplicate_of"]) for r in found}
 
 
@@ -83,7 +63,7 @@ def test_copies_in_a_second_run_join_the_seeds_of_the_first(
     by_name = replayed_twice
     url_of = {
         name_of(r["replay_path"]): r["canonical_url"]
-        for r in rows(database_url, "SELECT replay_path, canonical_url FROM articles")
+        for r in query_rows(database_url, "SELECT replay_path, canonical_url FROM articles")
     }
     for number in COPIED:
         for kind in VARIANT_KINDS:
@@ -99,7 +79,7 @@ def test_copies_in_a_second_run_join_the_seeds_of_the_first(
     assert len({by_name[n][0] for n in ("000", "001", "002", "003", "004")}) == 5
     assert by_name["002"][1] is None
     assert by_name["003"][1] is None
-    unique = rows(database_url, "SELECT replay_path FROM articles_unique")
+    unique = query_rows(database_url, "SELECT replay_path FROM articles_unique")
     assert sorted(name_of(r["replay_path"]) for r in unique) == ["000_frame", "001_frame", "002", "003", "004_frame"]
 
 
@@ -133,18 +113,18 @@ def test_replaying_the_copies_again_changes_no_cluster(
     depending on the order Scrapy processed the files in (see docs/dedup.md).
     """
     sql = "SELECT canonical_url, cluster_id, duplicate_of FROM articles ORDER BY id"
-    clusters_before = rows(database_url, "SELECT * FROM clusters ORDER BY id")
-    before = rows(database_url, sql)
+    clusters_before = query_rows(database_url, "SELECT * FROM clusters ORDER BY id")
+    before = query_rows(database_url, sql)
     again = replay(tmp_path / "copies", database_url, tmp_path)
     assert "'neardup/known': 18" in again.stderr
     assert "neardup/joined" not in again.stderr
-    assert rows(database_url, sql) == before
-    assert rows(database_url, "SELECT * FROM clusters ORDER BY id") == clusters_before
+    assert query_rows(database_url, sql) == before
+    assert query_rows(database_url, "SELECT * FROM clusters ORDER BY id") == clusters_before
 
 
 def test_recluster_missing_clusters_articles_stored_without_the_stage(database_url: str, tmp_path: Path) -> None:
     """Articles stored while the stage was off (or loaded from the spool) get clustered later."""
-    without = json.dumps({k: v for k, v in json.loads(PIPELINES).items() if "neardup" not in k})
+    without = json.dumps({k: v for k, v in ITEM_PIPELINES.items() if "neardup" not in k})
     copies = tmp_path / "copies"
     write_copies(copies)
     for path in (SEEDS_DIR, copies):

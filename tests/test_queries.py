@@ -13,9 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
-from tests.conftest import PROJECT_ROOT, SEEDS_DIR, _postgres_skip_reason, run_scrapy, temporary_postgres_database
+from tests.conftest import (
+    PROJECT_ROOT,
+    SEEDS_DIR,
+    _postgres_skip_reason,
+    query_rows,
+    run_scrapy,
+    temporary_postgres_database,
+)
 from tests.queryfixtures import JIAXING, QUZHOU, write_query_fixtures
 from tests.sitefixture import FixtureWeb, site_configs
 
@@ -71,12 +77,7 @@ def archive(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def run_query(database_url: str, name: str) -> Rows:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(text(QUERIES[name]))]
-    finally:
-        engine.dispose()
+    return query_rows(database_url, QUERIES[name])
 
 
 def day(value: Any) -> str:

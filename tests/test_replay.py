@@ -14,12 +14,11 @@ from scrapy import Spider
 from scrapy.extensions.httpcache import FilesystemCacheStorage
 from scrapy.http import HtmlResponse, Request
 from scrapy.utils.test import get_crawler
-from sqlalchemy import create_engine, text
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from crawler.db.models import parse_timestamp
-from tests.conftest import SEEDS_DIR, run_scrapy
+from tests.conftest import SEEDS_DIR, query_rows, run_scrapy
 
 # Titles a reader gives the five seed articles (compared after NFKC, so ASCII and
 # full-width punctuation count the same).
@@ -47,12 +46,7 @@ def html_page(title: str, paragraph: str, charset: str) -> str:
 
 
 def rows(database_url: str, sql: str = "SELECT * FROM articles ORDER BY id") -> list[dict[str, Any]]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(text(sql))]
-    finally:
-        engine.dispose()
+    return query_rows(database_url, sql)
 
 
 def nfkc(value: str | None) -> str:

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
-from tests.conftest import PROJECT_ROOT, ScrapyRun, run_scrapy
+from tests.conftest import PROJECT_ROOT, ScrapyRun, query_rows, run_scrapy
 from tests.sitefixture import (
     DEAD_LINK,
     FLAKY,
@@ -51,15 +51,6 @@ def scrapy(args: list[str], database_url: str, sites: Path, tmp_path: Path, time
     )  # fmt: skip
 
 
-def query(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(text(sql), params)]
-    finally:
-        engine.dispose()
-
-
 def table_rows(database_url: str, table: str) -> int:
     """Rows in ``table``; 0 when the table does not exist."""
     engine = create_engine(database_url)
@@ -73,7 +64,7 @@ def table_rows(database_url: str, table: str) -> int:
 
 
 def stored_paths(database_url: str, site: str, base: str) -> set[str]:
-    rows = query(database_url, "SELECT url FROM articles WHERE site = :site", site=site)
+    rows = query_rows(database_url, "SELECT url FROM articles WHERE site = :site", site=site)
     return {row["url"].removeprefix(base) for row in rows}
 
 
@@ -103,11 +94,11 @@ def test_first_crawl_stores_all_then_only_new_articles_are_fetched(
     assert len(retried) == 2
     assert retried[1] - retried[0] >= 0.9  # Retry-After: 1 honoured
     # GBK bytes, half of them served with a lying charset=utf-8 header, decode right.
-    titles = {row["url"].rsplit("_", 1)[-1]: row["title"] for row in query(
+    titles = {row["url"].rsplit("_", 1)[-1]: row["title"] for row in query_rows(
         database_url, "SELECT url, title FROM articles WHERE site = 'fx_gov'")}  # fmt: skip
     assert titles["1.html"] == article_title("gov", 1)
     assert titles["12.html"] == article_title("gov", 12)
-    runs = query(database_url, "SELECT site, status, new_articles FROM crawl_runs ORDER BY site")
+    runs = query_rows(database_url, "SELECT site, status, new_articles FROM crawl_runs ORDER BY site")
     assert [(r["site"], r["status"], r["new_articles"]) for r in runs] == [
         ("fx_farm", "ok", 6), ("fx_gov", "ok", 12), ("fx_news", "ok", 8), ("fx_repost", "ok", 5),
     ]  # fmt: skip
@@ -120,9 +111,9 @@ def test_first_crawl_stores_all_then_only_new_articles_are_fetched(
         assert sorted(web.requests(section, "article")) == sorted(published[section]), section
         assert len(web.requests(section, "list")) <= 2, (section, web.requests(section, "list"))
         assert stored_paths(database_url, f"fx_{section}", web.base) >= set(published[section])
-    counts = query(database_url, "SELECT site, COUNT(*) AS n FROM articles GROUP BY site ORDER BY site")
+    counts = query_rows(database_url, "SELECT site, COUNT(*) AS n FROM articles GROUP BY site ORDER BY site")
     assert [(r["site"], r["n"]) for r in counts] == [("fx_farm", 9), ("fx_gov", 15), ("fx_news", 11), ("fx_repost", 8)]
-    latest = query(database_url, "SELECT site, new_articles, status FROM crawl_runs WHERE id > 4 ORDER BY site")
+    latest = query_rows(database_url, "SELECT site, new_articles, status FROM crawl_runs WHERE id > 4 ORDER BY site")
     assert {(r["site"], r["new_articles"], r["status"]) for r in latest} == {(f"fx_{s}", 3, "ok") for s in SECTIONS}
 
     # Nothing changed on three sites: conditional GETs answer 304, no article is downloaded.
@@ -135,9 +126,9 @@ def test_first_crawl_stores_all_then_only_new_articles_are_fetched(
     assert web.requests(kind="article") == []
     for section in SECTIONS:
         assert len(web.requests(section, "list")) == 1, section
-    not_modified = query(database_url, "SELECT site FROM crawl_runs WHERE id > 8 AND list_pages_changed = 0")
+    not_modified = query_rows(database_url, "SELECT site FROM crawl_runs WHERE id > 8 AND list_pages_changed = 0")
     assert sorted(r["site"] for r in not_modified) == ["fx_farm", "fx_gov", "fx_repost"]
-    [run] = query(database_url, "SELECT warnings FROM crawl_runs WHERE site = 'fx_news' ORDER BY id DESC LIMIT 1")
+    [run] = query_rows(database_url, "SELECT warnings FROM crawl_runs WHERE site = 'fx_news' ORDER BY id DESC LIMIT 1")
     warnings = run["warnings"] if isinstance(run["warnings"], list) else json.loads(run["warnings"])
     assert any("changed but no link matched" in w for w in warnings), warnings
 
@@ -145,7 +136,7 @@ def test_first_crawl_stores_all_then_only_new_articles_are_fetched(
 def articles_so_far(database_url: str) -> int:
     """Articles stored by a running crawl; 0 while it has not created the database yet."""
     try:
-        return int(query(database_url, "SELECT COUNT(*) AS n FROM articles")[0]["n"])
+        return int(query_rows(database_url, "SELECT COUNT(*) AS n FROM articles")[0]["n"])
     except Exception:  # no file or no table yet
         return 0
 
@@ -176,20 +167,20 @@ def test_crawl_killed_half_way_and_restarted_stores_every_article_once(
     finally:
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=10)
-    before = {row["url"] for row in query(sqlite_url, "SELECT url FROM articles")}
+    before = {row["url"] for row in query_rows(sqlite_url, "SELECT url FROM articles")}
     assert 12 <= len(before) < 40
     web.clear_log()
     web.article_delay = 0
     restart = scrapy(["crawl", "fx_gov"], sqlite_url, sites, tmp_path)
     assert restart.returncode == 0, restart.stderr[-4000:]
-    rows = query(sqlite_url, "SELECT url FROM articles")
+    rows = query_rows(sqlite_url, "SELECT url FROM articles")
     assert len(rows) == len({row["url"] for row in rows})
     assert {row["url"].removeprefix(web.base) for row in rows} == expected_paths(web, "gov")
     refetched = {web.base + path for path in web.requests("gov", "article")} & before
     assert refetched == set()  # stored articles are known through the articles table
-    statuses = [r["status"] for r in query(sqlite_url, "SELECT status FROM crawl_runs ORDER BY id")]
+    statuses = [r["status"] for r in query_rows(sqlite_url, "SELECT status FROM crawl_runs ORDER BY id")]
     assert statuses == ["killed", "ok"]
-    known = query(sqlite_url, "SELECT COUNT(*) AS n FROM known_urls WHERE site = 'fx_gov' AND stored")
+    known = query_rows(sqlite_url, "SELECT COUNT(*) AS n FROM known_urls WHERE site = 'fx_gov' AND stored")
     assert known[0]["n"] == 40 - len(before)  # this run's stored links; the rest are known via articles
 
 
@@ -207,17 +198,17 @@ def test_jobdir_pause_and_resume(web: FixtureWeb, sqlite_url: str, tmp_path: Pat
     finally:
         proc.send_signal(signal.SIGINT)  # pause: Scrapy closes gracefully and keeps the queue in JOBDIR
         proc.wait(timeout=60)
-    paused = {row["url"] for row in query(sqlite_url, "SELECT url FROM articles")}
+    paused = {row["url"] for row in query_rows(sqlite_url, "SELECT url FROM articles")}
     assert 8 <= len(paused) < 40
     web.clear_log()
     web.article_delay = 0
     resumed = scrapy(["crawl", "fx_gov", *job], sqlite_url, sites, tmp_path)
     assert resumed.returncode == 0, resumed.stderr[-4000:]
-    rows = query(sqlite_url, "SELECT url FROM articles")
+    rows = query_rows(sqlite_url, "SELECT url FROM articles")
     assert len(rows) == len({row["url"] for row in rows})
     assert {row["url"].removeprefix(web.base) for row in rows} == expected_paths(web, "gov")
     assert {web.base + path for path in web.requests("gov", "article")} & paused == set()
-    statuses = [r["status"] for r in query(sqlite_url, "SELECT status FROM crawl_runs ORDER BY id")]
+    statuses = [r["status"] for r in query_rows(sqlite_url, "SELECT status FROM crawl_runs ORDER BY id")]
     assert statuses == ["interrupted", "ok"]
 
 
@@ -244,7 +235,7 @@ def test_blocked_site_is_recorded_as_blocked(
     run = scrapy(["crawl", "fx_waf", "-s", "LOG_LEVEL=DEBUG"], sqlite_url, sites, tmp_path)
     assert run.returncode == 0, run.stderr[-4000:]
     assert f"'blocked/reason/{reason}': 1" in run.stderr
-    [row] = query(sqlite_url, "SELECT status, new_articles, blocked_responses, warnings FROM crawl_runs")
+    [row] = query_rows(sqlite_url, "SELECT status, new_articles, blocked_responses, warnings FROM crawl_runs")
     assert (row["status"], row["new_articles"], row["blocked_responses"]) == ("blocked", 0, 1)
     assert web.requests("waf", "list") == ["/waf/list.html"]  # no retry around the block
     # The due check backs the site off: not due again right away, although its cron fires every 30 min.
@@ -272,7 +263,7 @@ def test_list_and_crawlstate_show_the_sites(web: FixtureWeb, sqlite_url: str, tm
     again = scrapy(["crawl", "fx_farm"], sqlite_url, sites, tmp_path)
     assert again.returncode == 0, again.stderr[-4000:]
     assert len(web.requests("farm", "article")) == 6  # reset: everything downloaded again
-    assert query(sqlite_url, "SELECT COUNT(*) AS n FROM articles")[0]["n"] == 6  # and stored once
+    assert query_rows(sqlite_url, "SELECT COUNT(*) AS n FROM articles")[0]["n"] == 6  # and stored once
 
 
 def test_schedule_once_starts_the_due_crawls_in_subprocesses(web: FixtureWeb, sqlite_url: str, tmp_path: Path) -> None:
@@ -281,7 +272,7 @@ def test_schedule_once_starts_the_due_crawls_in_subprocesses(web: FixtureWeb, sq
     farm.write_text(farm.read_text(encoding="utf-8").replace("*/30 * * * *", "0 0 1 1 *"), encoding="utf-8")
     run = scrapy(["schedule", "--once", "--site", "fx_farm", "--site", "fx_repost"], sqlite_url, sites, tmp_path)
     assert run.returncode == 0, run.stderr[-4000:]
-    runs = query(sqlite_url, "SELECT site, status FROM crawl_runs ORDER BY site")
+    runs = query_rows(sqlite_url, "SELECT site, status FROM crawl_runs ORDER BY site")
     assert [(r["site"], r["status"]) for r in runs] == [("fx_farm", "ok"), ("fx_repost", "ok")]
     assert table_rows(sqlite_url, "articles") == 6 + 5
     assert "started fx_farm, fx_repost" in run.stdout
