@@ -62,7 +62,14 @@ def body_hash(body: bytes) -> str:
 
 
 def list_page_key(response: Response) -> str:
-    """The URL a list page was requested as (before redirects): the key of its validators."""
+    """The URL a list page was requested as (before redirects): the key of its validators.
+
+    A request may name its own key in ``meta["list_page_key"]``: Hanweb's ``dataproxy.jsp``
+    serves every column at one URL, told apart by the POST form.
+    """
+    key: str | None = response.meta.get("list_page_key")
+    if key:
+        return key
     redirects: list[str] = response.meta.get("redirect_urls") or []
     return redirects[0] if redirects else response.url
 
@@ -230,11 +237,15 @@ class CrawlState:
             self.stats.inc_value("site/list_pages_changed")
             if article_links == 0:
                 self.linkless_changed.append(url)
-        header = response.headers.get
+        etag = last_modified = None
+        # Validators are only sent with GETs; a POST's (dataproxy.jsp) would never be used.
+        if response.request is None or response.request.method == "GET":
+            etag = (response.headers.get("ETag") or b"").decode("latin-1") or None
+            last_modified = (response.headers.get("Last-Modified") or b"").decode("latin-1") or None
         self.visits[url] = ListPageVisit(
             url,
-            (header("ETag") or b"").decode("latin-1") or None,
-            (header("Last-Modified") or b"").decode("latin-1") or None,
+            etag,
+            last_modified,
             digest,
             article_links,
             requested,

@@ -25,12 +25,34 @@ from croniter import croniter
 SITES_DIR = Path(__file__).with_name("sites")
 
 SiteKind = Literal["gov", "news", "repost", "farm"]
-PaginationKind = Literal["none", "next", "numbered"]
+PaginationKind = Literal["none", "next", "numbered", "hanweb_dataproxy"]
 _ID = re.compile(r"^[a-z0-9][a-z0-9_]*$")
 
 
 class SiteConfigError(ValueError):
     """A config that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Dataproxy:
+    """``hanweb_dataproxy``: how deeper records of a Hanweb (大汉) column are asked for.
+
+    Each request is a POST to ``url`` (relative to the column page) with the query
+    ``startrecord``, ``endrecord`` (``records`` per request) and ``perpage``, and a form of the
+    fixed ``form`` fields plus the ``fields`` read from the column page.
+    """
+
+    url: str = "/module/jpage/dataproxy.jsp"
+    records: int = 45
+    """Records per request (``endrecord - startrecord + 1``)."""
+    per_page: int = 15
+    """The ``perpage`` query value: records per screen of the column's page bar."""
+    form: Mapping[str, str] = field(default_factory=dict)
+    """Form fields sent as they are (``col = "1"``), and fallbacks of ``fields`` not found."""
+    fields: Mapping[str, re.Pattern[str]] = field(default_factory=dict)
+    """Form fields read from the column page: the first group that matched (``re.search`` on the
+    page's URL followed by its markup) is the value. A field found neither on the page nor in
+    ``form`` stops the column's paging. An empty pattern leaves the field out."""
 
 
 @dataclass(frozen=True)
@@ -43,6 +65,7 @@ class Pagination:
     first: int = 1
     max_pages: int = 5
     """Depth: list pages followed per entry point, counting the first."""
+    dataproxy: Dataproxy = field(default_factory=Dataproxy)
 
 
 @dataclass(frozen=True)
@@ -168,6 +191,58 @@ class _Checker:
         return value
 
 
+def _form(check: _Checker, key: str) -> dict[str, str]:
+    raw = check.data.get(key, {})
+    if not isinstance(raw, Mapping):
+        raise check.fail(key, "expected a table of field = value")
+    form = {}
+    for name, value in raw.items():
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise check.fail(f"{key}.{name}", f"expected a string or an integer, got {value!r}")
+        form[name] = str(value)
+    return form
+
+
+def _field_patterns(check: _Checker, key: str) -> dict[str, re.Pattern[str]]:
+    raw = check.data.get(key, {})
+    if not isinstance(raw, Mapping):
+        raise check.fail(key, "expected a table of field = regular expression")
+    patterns = {}
+    for name, pattern in raw.items():
+        if not isinstance(pattern, str):
+            raise check.fail(f"{key}.{name}", f"expected a regular expression string, got {pattern!r}")
+        if not pattern:
+            continue  # an empty pattern drops a field a base config reads
+        try:
+            compiled = re.compile(pattern)
+        except re.error as error:
+            raise check.fail(f"{key}.{name}", f"bad regular expression {pattern!r}: {error}") from error
+        if compiled.groups < 1:
+            raise check.fail(f"{key}.{name}", f"needs a group capturing the value, got {pattern!r}")
+        patterns[name] = compiled
+    return patterns
+
+
+def _dataproxy(path: Path, raw: Any) -> Dataproxy:
+    if not isinstance(raw, Mapping):
+        raise SiteConfigError(f"{path}: pagination.dataproxy: expected a table")
+    check = _Checker(path, raw, "pagination.dataproxy.")
+    check.unknown({f.name for f in fields(Dataproxy)})
+    result = Dataproxy(
+        url=check.get("url", str, Dataproxy.url),
+        records=check.positive("records", int, Dataproxy.records),
+        per_page=check.positive("per_page", int, Dataproxy.per_page),
+        form=_form(check, "form"),
+        fields=_field_patterns(check, "fields"),
+    )
+    if not result.url.strip():
+        raise check.fail("url", "must not be empty")
+    for key in ("records", "per_page"):
+        if getattr(result, key) < 1:
+            raise check.fail(key, "must be at least 1")
+    return result
+
+
 def _pagination(path: Path, raw: Any) -> Pagination:
     if not isinstance(raw, Mapping):
         raise SiteConfigError(f"{path}: pagination: expected a table")
@@ -179,6 +254,7 @@ def _pagination(path: Path, raw: Any) -> Pagination:
         numbered=check.get("numbered", str, "index_{n}.html"),
         first=check.positive("first", int, 1),
         max_pages=check.positive("max_pages", int, 5),
+        dataproxy=_dataproxy(path, raw.get("dataproxy", {})),
     )
     if result.kind == "next" and not result.next_link:
         raise check.fail("next_link", "required when kind = 'next'")
@@ -186,6 +262,10 @@ def _pagination(path: Path, raw: Any) -> Pagination:
         raise check.fail("numbered", f"needs a {{n}} placeholder, got {result.numbered!r}")
     if result.max_pages < 1:
         raise check.fail("max_pages", "must be at least 1")
+    if result.kind == "hanweb_dataproxy" and not result.dataproxy.fields:
+        raise check.fail(
+            "dataproxy.fields", "required when kind = 'hanweb_dataproxy' (columnid, unitid … read from the column page)"
+        )
     return result
 
 

@@ -9,11 +9,17 @@
 * ``repost``: an RSS feed of the latest items only.
 * ``farm``: a sitemap index pointing at a urlset sitemap (Last-Modified, no ETag).
 * ``waf``: a list page answering with a WAF challenge page (or 403 with ``waf_status``).
+* ``hanweb``: a Hanweb (大汉) column page embedding its newest ``HANWEB_EMBEDDED`` records in a
+  ``<script type="text/xml"><datastore>`` block, with the column/unit/site ids in a ``jpage``
+  script and a ``<nextgroup>`` link; ``POST /module/jpage/dataproxy.jsp?startrecord=…`` answers
+  deeper records as ``<datastore>`` XML when the form names the column (``hanweb_proxy =
+  "malformed"``: a truncated answer). POSTs are logged in :attr:`FixtureWeb.posts`.
 
 The news section's first article answers 503 with ``Retry-After: 1`` once; with
 ``news_layout = "v2"`` its list pages link articles under a new URL scheme (a redesign).
 
 Articles are listed newest first; :meth:`FixtureWeb.publish` adds new ones between crawls.
+The ``hanweb`` section is not in ``SECTIONS``: its config is written with ``include_hanweb``.
 Every request is logged as (section, kind, path, host), where kind is ``article``, ``list``
 or ``robots``.
 """
@@ -21,6 +27,7 @@ or ``robots``.
 from __future__ import annotations
 
 import hashlib
+import shutil
 import threading
 import time
 from collections import Counter
@@ -29,6 +36,9 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qsl, quote
+
+from crawler.siteconfig import SITES_DIR
 
 SECTIONS = ("gov", "news", "repost", "farm")
 GOV_PER_PAGE = 5
@@ -41,6 +51,13 @@ REDIRECTED, FLAKY, SLOW = 2, 3, 4
 DEAD_LINK = "/gov/art/2026/1/1/art_1_9999.html"
 FORBIDDEN_LINK = "/gov/private/art/2026/1/1/art_1_7777.html"
 
+# The Hanweb column: ids as a real column page carries them, records embedded in the page,
+# and the dataproxy's records per request (3 screens of 2, as the fixture config says).
+HANWEB_COLUMN, HANWEB_UNIT, HANWEB_WEBID, HANWEB_WEBNAME = "1229080140", "4990372", "3151", "测试科技局"
+HANWEB_EMBEDDED = 6
+HANWEB_COLUMN_PAGE = f"/hanweb/col/col{HANWEB_COLUMN}/index.html"
+DATAPROXY = "/module/jpage/dataproxy.jsp"
+
 
 def article_path(section: str, n: int) -> str:
     return {
@@ -48,6 +65,7 @@ def article_path(section: str, n: int) -> str:
         "news": f"/news/202601/t20260101_{n}.html",
         "repost": f"/repost/htmlnews/2026/1/{n}.shtm",
         "farm": f"/farm/p/{n}.html",
+        "hanweb": f"/hanweb/art/2026/2/{n % 28 + 1}/art_{HANWEB_COLUMN}_{n}.html",
     }[section]
 
 
@@ -57,6 +75,7 @@ def article_title(section: str, n: int) -> str:
         "news": f"浙江科技新闻第{n}期：创新平台建设提速",
         "repost": f"转载：科技部发布第{n}号科技创新动态",
         "farm": f"科技资讯第{n}篇：产业链协同发展",
+        "hanweb": f"省科技厅召开第{n}次科技创新工作推进会",
     }[section]
 
 
@@ -76,12 +95,15 @@ def article_html(section: str, n: int, charset: str) -> str:
 
 @dataclass
 class FixtureWeb:
-    counts: dict[str, int] = field(default_factory=lambda: {"gov": 12, "news": 8, "repost": 5, "farm": 6})
+    counts: dict[str, int] = field(default_factory=lambda: {"gov": 12, "news": 8, "repost": 5, "farm": 6, "hanweb": 30})
     gov_depth_pages: int = 10
     article_delay: float = 0.0
     news_layout: str = "v1"
     waf_status: int = 200
+    hanweb_proxy: str = "ok"
     log: list[tuple[str, str, str, str]] = field(default_factory=list)
+    posts: list[tuple[dict[str, str], dict[str, str], dict[str, str]]] = field(default_factory=list)
+    """Every POST: its query, its form and its headers."""
     times: dict[str, list[float]] = field(default_factory=dict)
     hits: Counter[str] = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -144,6 +166,47 @@ class FixtureWeb:
             f'<div class="page">{next_link}</div></body></html>'
         )
 
+    def hanweb_records(self, first: int, last: int) -> str:
+        """``<record>`` elements of the column's records ``first`` to ``last`` (1-based, newest first)."""
+        return "".join(
+            f'<record><![CDATA[<li><a href="{article_path("hanweb", n)}" target="_blank">{article_title("hanweb", n)}'
+            f"</a><span>2026-02-{n % 28 + 1:02d}</span></li>]]></record>"
+            for n in self.numbers("hanweb")[first - 1 : last]
+        )
+
+    def hanweb_column(self) -> str:
+        proxy = (
+            f"{DATAPROXY}?page=1&appid=1&webid={HANWEB_WEBID}&path=/&columnid={HANWEB_COLUMN}"
+            f"&unitid={HANWEB_UNIT}&webname={quote(HANWEB_WEBNAME)}&permissiontype=0"
+        )
+        return (
+            '<!DOCTYPE html><html><head><meta charset="utf-8"><title>工作动态</title></head><body>'
+            f'<div class="nav"><a href="/hanweb/col/col1/index.html">首页</a></div><div id="{HANWEB_UNIT}">'
+            f'<script type="text/xml"><datastore><nextgroup><![CDATA[<a href="{proxy}"></a>]]></nextgroup>'
+            f"<recordset>{self.hanweb_records(1, HANWEB_EMBEDDED)}</recordset></datastore></script></div>"
+            '<script language="javascript" src="/module/jpage/resources/jquery.js"></script>'
+            f"<script>$(document).ready(function(){{$('#{HANWEB_UNIT}').jpage({{dataStore:dataStore,"
+            f"perPage:2,totalRecord:{self.counts['hanweb']},groupSize:3,proxyUrl:'{DATAPROXY}',"
+            f"ajaxParam:{{col:1,appid:1,webid:'{HANWEB_WEBID}',path:'/',columnid:'{HANWEB_COLUMN}',"
+            f"sourceContentType:'1',unitid:'{HANWEB_UNIT}',webname:'{HANWEB_WEBNAME}',permissiontype:0}}}});}});"
+            "</script></body></html>"
+        )
+
+    def dataproxy(self, query: dict[str, str], form: dict[str, str]) -> tuple[int, bytes, str, dict[str, str]]:
+        """The answer of ``dataproxy.jsp``: records ``startrecord`` to ``endrecord`` of the column the form names."""
+        if (form.get("columnid"), form.get("unitid"), form.get("webid")) != (HANWEB_COLUMN, HANWEB_UNIT, HANWEB_WEBID):
+            return 400, b"unknown column", "text/plain", {}
+        if self.hanweb_proxy == "malformed":
+            truncated = '<?xml version="1.0" encoding="UTF-8"?><datastore><recordset><record><![CDATA[<li><a href="'
+            return 200, truncated.encode("utf-8"), "text/xml; charset=utf-8", {}
+        first, last = int(query["startrecord"]), int(query["endrecord"])
+        xml = (
+            f'<?xml version="1.0" encoding="UTF-8"?><datastore><totalrecord>{self.counts["hanweb"]}</totalrecord>'
+            f"<recordset>{self.hanweb_records(first, last)}</recordset></datastore>"
+        )
+        # An ETag a POST must never be asked with.
+        return 200, xml.encode("utf-8"), "text/xml; charset=utf-8", {"ETag": f'"proxy-{first}-{last}"'}
+
     def feed(self) -> str:
         items = "".join(
             f"<item><title>{article_title('repost', n)}</title>"
@@ -178,6 +241,10 @@ class FixtureWeb:
             def do_GET(self) -> None:
                 web.handle(self)
 
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                web.handle(self, body.decode("utf-8"))
+
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -195,22 +262,28 @@ class FixtureWeb:
     def clear_log(self) -> None:
         with self.lock:
             self.log.clear()
+            self.posts.clear()
 
-    def handle(self, request: BaseHTTPRequestHandler) -> None:
-        path = request.path.split("?", 1)[0]
-        section = path.strip("/").split("/", 1)[0]
+    def handle(self, request: BaseHTTPRequestHandler, form_body: str | None = None) -> None:
+        path, _, query = request.path.partition("?")
+        section = "hanweb" if path == DATAPROXY else path.strip("/").split("/", 1)[0]
         kind = "robots" if path == "/robots.txt" else ("article" if self._is_article(section, path) else "list")
         with self.lock:
             self.log.append((section, kind, path, request.headers.get("Host", "")))
             self.hits[path] += 1
             hits = self.hits[path]
             self.times.setdefault(path, []).append(time.monotonic())
-        answer = self._answer(section, path, hits)
+            if form_body is not None:
+                self.posts.append((dict(parse_qsl(query)), dict(parse_qsl(form_body)), dict(request.headers.items())))
+        if form_body is not None:
+            answer = self.dataproxy(dict(parse_qsl(query)), dict(parse_qsl(form_body))) if path == DATAPROXY else None
+        else:
+            answer = self._answer(section, path, hits)
         if answer is None:
             self._send(request, 404, b"not found", "text/plain")
             return
         status, body, content_type, extra = answer
-        if status == 200 and kind == "list" and section in SECTIONS:
+        if status == 200 and kind == "list" and (section in SECTIONS or path == HANWEB_COLUMN_PAGE):
             etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
             if section != "farm":
                 extra["ETag"] = etag
@@ -225,7 +298,7 @@ class FixtureWeb:
     def _is_article(self, section: str, path: str) -> bool:
         if path in (DEAD_LINK, FORBIDDEN_LINK) or path.startswith("/gov/moved/"):
             return True
-        return section in SECTIONS and any(
+        return section in (*SECTIONS, "hanweb") and any(
             path == article_path(section, n) for n in range(1, self.counts.get(section, 0) + 1)
         )
 
@@ -251,7 +324,9 @@ class FixtureWeb:
             return 200, self.sitemap_index().encode("utf-8"), "application/xml", {}
         if section == "farm" and path == "/farm/sitemap-articles.xml":
             return 200, self.sitemap().encode("utf-8"), "application/xml", {}
-        for n in self.numbers(section) if section in SECTIONS else []:
+        if path == HANWEB_COLUMN_PAGE:
+            return 200, self.hanweb_column().encode("utf-8"), "text/html; charset=utf-8", {}
+        for n in self.numbers(section) if section in (*SECTIONS, "hanweb") else []:
             if path == article_path(section, n):
                 self._pause()
                 return 200, article_html(section, n, "utf-8").encode("utf-8"), "text/html; charset=utf-8", {}
@@ -305,8 +380,20 @@ class FixtureWeb:
             request.wfile.write(body)
 
 
-def site_configs(directory: Path, base: str, *, gov_pages: int = 10, include_waf: bool = False) -> Path:
-    """Writes one site config per section, pointed at ``base``; returns the directory."""
+def site_configs(
+    directory: Path,
+    base: str,
+    *,
+    gov_pages: int = 10,
+    include_waf: bool = False,
+    include_hanweb: bool = False,
+    hanweb_pages: int = 4,
+) -> Path:
+    """Writes one site config per section, pointed at ``base``; returns the directory.
+
+    The ``hanweb`` site extends the shipped ``_base_hanweb`` (copied beside it), so its
+    dataproxy form and the patterns reading the ids are the ones real crawls use.
+    """
     directory.mkdir(parents=True, exist_ok=True)
     common = 'allowed_domains = ["127.0.0.1"]\nschedule = "*/30 * * * *"\n'
     (directory / "_base_fixture_cms.toml").write_text(
@@ -331,6 +418,13 @@ def site_configs(directory: Path, base: str, *, gov_pages: int = 10, include_waf
         configs["waf"] = (
             f'name = "测试 防火墙"\nkind = "gov"\n{common}list_pages = ["{base}/waf/list.html"]\n'
             "article_links = ['/waf/a/\\d+\\.html$']\n[politeness]\ndownload_delay = 0\n"
+        )
+    if include_hanweb:
+        shutil.copy(SITES_DIR / "_base_hanweb.toml", directory / "_base_hanweb.toml")
+        configs["hanweb"] = (
+            f'extends = "_base_hanweb"\nname = "测试 大汉"\n{common}list_pages = ["{base}{HANWEB_COLUMN_PAGE}"]\n'
+            f"[pagination]\nmax_pages = {hanweb_pages}\n[pagination.dataproxy]\nrecords = {HANWEB_EMBEDDED}\n"
+            "per_page = 2\n[politeness]\ndownload_delay = 0\nconcurrency = 4\n"
         )
     for site, text in configs.items():
         (directory / f"fx_{site}.toml").write_text(text, encoding="utf-8")

@@ -21,9 +21,16 @@ from sqlalchemy import create_engine, inspect, text
 
 from tests.conftest import PROJECT_ROOT, ScrapyRun, query_rows, run_scrapy
 from tests.sitefixture import (
+    DATAPROXY,
     DEAD_LINK,
     FLAKY,
     FORBIDDEN_LINK,
+    HANWEB_COLUMN,
+    HANWEB_COLUMN_PAGE,
+    HANWEB_EMBEDDED,
+    HANWEB_UNIT,
+    HANWEB_WEBID,
+    HANWEB_WEBNAME,
     REDIRECTED,
     SECTIONS,
     FixtureWeb,
@@ -131,6 +138,70 @@ def test_first_crawl_stores_all_then_only_new_articles_are_fetched(
     [run] = query_rows(database_url, "SELECT warnings FROM crawl_runs WHERE site = 'fx_news' ORDER BY id DESC LIMIT 1")
     warnings = run["warnings"] if isinstance(run["warnings"], list) else json.loads(run["warnings"])
     assert any("changed but no link matched" in w for w in warnings), warnings
+
+
+def dataproxy_windows(web: FixtureWeb) -> list[tuple[int, int]]:
+    """(startrecord, endrecord) of every dataproxy.jsp POST the server saw, in order."""
+    return [(int(query["startrecord"]), int(query["endrecord"])) for query, _, _ in web.posts]
+
+
+def test_hanweb_column_pages_through_dataproxy_then_fetches_only_new_articles(
+    web: FixtureWeb, database_url: str, tmp_path: Path
+) -> None:
+    # 30 records; the column page embeds 6, each dataproxy POST asks 6; max_pages 4 = the page + 3 POSTs.
+    sites = site_configs(tmp_path / "sites", web.base, include_hanweb=True, hanweb_pages=4)
+    first = scrapy(["crawl", "fx_hanweb"], database_url, sites, tmp_path)
+    assert first.returncode == 0, first.stderr[-4000:]
+    within_depth = {article_path("hanweb", n) for n in web.numbers("hanweb")[: 4 * HANWEB_EMBEDDED]}
+    assert stored_paths(database_url, "fx_hanweb", web.base) == within_depth  # records 25-30 lie deeper
+    assert dataproxy_windows(web) == [(7, 12), (13, 18), (19, 24)]
+    assert {query["perpage"] for query, _, _ in web.posts} == {"2"}
+    # The ids come from the column page (jpage script, <nextgroup> link), the rest from _base_hanweb.
+    expected_form = {
+        "col": "1", "appid": "1", "webid": HANWEB_WEBID, "path": "/", "columnid": HANWEB_COLUMN,
+        "sourceContentType": "1", "unitid": HANWEB_UNIT, "webname": HANWEB_WEBNAME, "permissiontype": "0",
+    }  # fmt: skip
+    assert [form for _, form, _ in web.posts] == [expected_form] * 3
+    pages = query_rows(database_url, "SELECT url, etag FROM list_pages WHERE site = 'fx_hanweb' ORDER BY url")
+    assert len(pages) == 4  # one row per dataproxy window of this column, keyed by URL and form
+    proxied = [row for row in pages if DATAPROXY in row["url"]]
+    assert all(f"columnid={HANWEB_COLUMN}" in row["url"] and row["etag"] is None for row in proxied)
+    [run] = query_rows(database_url, "SELECT status, new_articles, list_pages, errors FROM crawl_runs")
+    assert (run["status"], run["new_articles"], run["list_pages"], run["errors"]) == ("ok", 24, 4, 0)
+
+    published = web.publish("hanweb", 3)
+    web.clear_log()
+    second = scrapy(["crawl", "fx_hanweb"], database_url, sites, tmp_path)
+    assert second.returncode == 0, second.stderr[-4000:]
+    assert sorted(web.requests("hanweb", "article")) == sorted(published)
+    # The column page gave the new links; the first dataproxy window held nothing unknown: stop.
+    assert web.requests("hanweb", "list") == [HANWEB_COLUMN_PAGE, DATAPROXY]
+    assert dataproxy_windows(web) == [(7, 12)]
+    [(_, _, headers)] = web.posts
+    assert not {name.lower() for name in headers} & {"if-none-match", "if-modified-since"}  # POSTs: never conditional
+    assert stored_paths(database_url, "fx_hanweb", web.base) == within_depth | set(published)
+    [run] = query_rows(database_url, "SELECT status, new_articles FROM crawl_runs ORDER BY id DESC LIMIT 1")
+    assert (run["status"], run["new_articles"]) == ("ok", 3)
+
+    web.clear_log()  # nothing new: the column page answers 304 and no POST is made
+    third = scrapy(["crawl", "fx_hanweb"], database_url, sites, tmp_path)
+    assert third.returncode == 0, third.stderr[-4000:]
+    assert web.requests("hanweb") == [HANWEB_COLUMN_PAGE]
+    assert web.posts == []
+
+
+def test_malformed_dataproxy_answer_is_a_logged_counted_skip(web: FixtureWeb, sqlite_url: str, tmp_path: Path) -> None:
+    web.hanweb_proxy = "malformed"  # a truncated <datastore>
+    sites = site_configs(tmp_path / "sites", web.base, include_hanweb=True)
+    run = scrapy(["crawl", "fx_hanweb"], sqlite_url, sites, tmp_path)
+    assert run.returncode == 0, run.stderr[-4000:]
+    embedded = {article_path("hanweb", n) for n in web.numbers("hanweb")[:HANWEB_EMBEDDED]}
+    assert stored_paths(sqlite_url, "fx_hanweb", web.base) == embedded
+    assert dataproxy_windows(web) == [(7, 12)]  # paging of the column stops there
+    assert "has no <datastore> (skipped)" in run.stderr
+    assert "'site/list_errors/malformed_dataproxy': 1" in run.stderr
+    [row] = query_rows(sqlite_url, "SELECT status, new_articles, errors FROM crawl_runs")
+    assert (row["status"], row["new_articles"], row["errors"]) == ("ok", HANWEB_EMBEDDED, 1)
 
 
 def articles_so_far(database_url: str) -> int:

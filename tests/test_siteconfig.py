@@ -77,6 +77,23 @@ def test_extends_merges_tables_and_the_site_wins(tmp_path: Path) -> None:
         ("[politeness]\ndownload_delay = -1\n", "politeness.download_delay: must not be negative"),
         ("recheck_days = true\n", "recheck_days: expected int"),
         ("[extraction]\ntitle = 3\n", "extraction: expected a table of field = selector strings"),
+        (
+            '[pagination]\nkind = "hanweb_dataproxy"\n',
+            "pagination.dataproxy.fields: required when kind = 'hanweb_dataproxy'",
+        ),
+        ("[pagination]\ndataproxy = 3\n", "pagination.dataproxy: expected a table"),
+        ("[pagination.dataproxy]\nspeed = 1\n", "pagination.dataproxy.speed: unknown key"),
+        ("[pagination.dataproxy]\nrecords = 0\n", "pagination.dataproxy.records: must be at least 1"),
+        ('[pagination.dataproxy]\nurl = " "\n', "pagination.dataproxy.url: must not be empty"),
+        ("[pagination.dataproxy.form]\ncol = true\n", "pagination.dataproxy.form.col: expected a string or an integer"),
+        (
+            "[pagination.dataproxy.fields]\nunitid = '(\\d+'\n",
+            "pagination.dataproxy.fields.unitid: bad regular expression",
+        ),
+        (
+            "[pagination.dataproxy.fields]\nunitid = 'unitid=\\d+'\n",
+            "pagination.dataproxy.fields.unitid: needs a group",
+        ),
     ],
 )
 def test_bad_configs_name_file_and_key(tmp_path: Path, extra: str, message: str) -> None:
@@ -87,6 +104,29 @@ def test_bad_configs_name_file_and_key(tmp_path: Path, extra: str, message: str)
         load_site(path)
     assert str(caught.value).startswith(f"{path}: ")
     assert message in str(caught.value)
+
+
+def test_shipped_hanweb_sites_page_through_dataproxy() -> None:
+    for site_id in ("kjt_zj", "kjj_jiaxing", "kjj_quzhou"):
+        pagination = find_site(SITES_DIR, site_id).pagination
+        assert pagination.kind == "hanweb_dataproxy", site_id
+        assert {"webid", "columnid", "unitid"} <= set(pagination.dataproxy.fields), site_id
+        assert pagination.dataproxy.form["permissiontype"] == "0"
+
+
+def test_a_site_adjusts_the_hanweb_base_key_by_key(tmp_path: Path) -> None:
+    base = (SITES_DIR / "_base_hanweb.toml").read_text(encoding="utf-8")
+    write(tmp_path, "_base_hanweb", base)
+    path = write(
+        tmp_path,
+        "hw",
+        'extends = "_base_hanweb"\n' + MINIMAL + "[pagination.dataproxy]\nurl = '/module/web/jpage/dataproxy.jsp'\n"
+        "[pagination.dataproxy.form]\ncol = 2\n[pagination.dataproxy.fields]\nwebname = ''\n",
+    )
+    dataproxy = load_site(path).pagination.dataproxy
+    assert dataproxy.url == "/module/web/jpage/dataproxy.jsp"
+    assert (dataproxy.form["col"], dataproxy.form["appid"]) == ("2", "1")  # integers become strings
+    assert set(dataproxy.fields) == {"webid", "columnid", "unitid"}  # an empty pattern drops the field
 
 
 def test_bad_pattern_in_a_base_names_the_site_file(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """``scrapy crawl site -a site=ID`` (or ``scrapy crawl ID``): the new articles of one configured site.
 
 From the site config (:mod:`crawler.siteconfig`) the spider requests the entry points: list
-pages (paginated by a next link or numbered pages), RSS/Atom feeds and sitemaps. On each it
+pages (paginated by a next link, numbered pages, or Hanweb's ``dataproxy.jsp`` POSTs for a
+column's deeper records, :mod:`crawler.hanweb`), RSS/Atom feeds and sitemaps. On each it
 finds the links matching ``article_links`` on the allowed domains, asks the crawl state
 (:mod:`crawler.crawl_state`) which are unknown, and requests only those; each article page
 becomes a :class:`~crawler.items.Page` for the pipelines.
@@ -10,8 +11,10 @@ Pagination goes on while a list page gave unknown article links, up to
 ``pagination.max_pages``; after a crawl that did not complete (killed, interrupted, blocked,
 or the first crawl) it walks to that depth regardless. List pages, feeds and sitemaps are
 requested with ``If-None-Match`` / ``If-Modified-Since`` from the last complete crawl; a 304
-ends that entry point. A blocked entry point, or ``BLOCKED_CLOSE_AFTER`` blocked responses,
-close the crawl with reason ``blocked``.
+ends that entry point (``dataproxy.jsp`` POSTs are never conditional). A ``dataproxy.jsp``
+answer without a ``<datastore>`` is logged and counted, and ends that column's paging. A
+blocked entry point, or ``BLOCKED_CLOSE_AFTER`` blocked responses, close the crawl with
+reason ``blocked``.
 
 Arguments: ``site`` (id of a config in ``SITES_DIR``), ``config`` (path of a config file,
 instead of ``site``), ``dry_run`` (``1``: read the state, store nothing, mark nothing).
@@ -21,7 +24,8 @@ sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction
 Stats: ``site/list_pages``, ``site/list_pages_changed``, ``site/not_modified``,
 ``site/article_links``, ``site/article_requests``, ``site/article_pages``,
 ``site/offsite_links``, ``site/pagination_stopped/<why>``, ``site/article_errors``,
-``site/list_errors``, ``site/blocked``.
+``site/list_errors`` (``site/list_errors/malformed_dataproxy``), ``site/dataproxy_fields_missing``,
+``site/blocked``.
 """
 
 from __future__ import annotations
@@ -29,16 +33,16 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import AsyncIterator, Generator, Iterator
+from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlencode, urljoin, urlsplit
 
 import scrapy
 from scrapy.crawler import Crawler
 from scrapy.exceptions import CloseSpider, IgnoreRequest
-from scrapy.http import Request, Response, TextResponse
+from scrapy.http import FormRequest, Request, Response, TextResponse
 from scrapy.selector import Selector
 from scrapy.settings import BaseSettings
 from scrapy.spidermiddlewares.httperror import HttpError
@@ -49,6 +53,7 @@ from twisted.python.failure import Failure
 
 from crawler.blocking import BlockedError
 from crawler.crawl_state import CrawlState, list_page_key
+from crawler.hanweb import dataproxy_form, dataproxy_url, parse_datastore
 from crawler.items import Page
 from crawler.pages import NotAPageError, page_from_response
 from crawler.siteconfig import SITES_DIR, SiteConfig, find_site, load_site
@@ -190,17 +195,45 @@ class SiteSpider(scrapy.Spider):
         if links is None:
             return
         requested = yield from self._article_requests(response, links)
-        next_url = self._next_page(response)
-        page = response.meta["page"]
-        stats = self.crawler.stats
-        if next_url is None:
-            stats.inc_value("site/pagination_stopped/last_page")
-        elif page + 1 >= self.site.pagination.max_pages:
-            stats.inc_value("site/pagination_stopped/depth")
-        elif not requested and not self.crawl_state.catch_up:
-            stats.inc_value("site/pagination_stopped/no_unknown_links")
+        if self.site.pagination.kind == "hanweb_dataproxy":
+            yield from self._paginate(response, requested, lambda: self._first_dataproxy_request(response))
         else:
-            yield self._list_request(next_url, entry=response.meta["entry"], page=page + 1, callback=self.parse_list)
+            yield from self._paginate(response, requested, lambda: self._next_list_request(response))
+
+    def parse_dataproxy(self, response: Response) -> Iterator[Request]:
+        """A ``dataproxy.jsp`` answer: the column's deeper records (:mod:`crawler.hanweb`)."""
+        store = parse_datastore(response.text) if isinstance(response, TextResponse) else None
+        if store is None:
+            stats = self.crawler.stats
+            stats.inc_value("site/list_errors")
+            stats.inc_value("site/list_errors/malformed_dataproxy")
+            stats.inc_value("site/pagination_stopped/malformed_dataproxy")
+            snippet = response.text[:120] if isinstance(response, TextResponse) else response.body[:120]
+            logger.warning(
+                "dataproxy answer for %s has no <datastore> (skipped): %s %r",
+                response.meta["entry"],
+                response.url,
+                snippet,
+            )
+            return
+        if not store.records:  # asked past the column's end: nothing listed, no layout warning
+            self.crawler.stats.inc_value("site/list_pages")
+            self.crawler.stats.inc_value("site/pagination_stopped/last_page")
+            return
+        column_url = response.meta["column_url"]  # records are rendered into the column page
+        links = self._listed(response, None, links_in("\n".join(store.records), column_url))
+        assert links is not None
+        requested = yield from self._article_requests(response, links)
+        end = response.meta["dataproxy_end"]
+        asked = self.site.pagination.dataproxy.records
+
+        def next_request() -> Request | None:
+            if len(store.records) < asked or (store.total is not None and end >= store.total):
+                return None
+            form = response.meta["dataproxy_form"]
+            return self._dataproxy_request(response.meta["entry"], column_url, form, end + 1, response.meta["page"] + 1)
+
+        yield from self._paginate(response, requested, next_request)
 
     def parse_feed(self, response: Response) -> Iterator[Request]:
         links = self._listed(response, None)
@@ -258,6 +291,73 @@ class SiteSpider(scrapy.Spider):
             self.crawler.stats.inc_value("site/article_requests")
             yield Request(url, callback=self.parse_article, errback=self.article_failed, meta={"link_url": url})
         return unknown
+
+    def _paginate(
+        self, response: Response, requested: list[str], next_request: Callable[[], Request | None]
+    ) -> Iterator[Request]:
+        """The next list page's request, unless the depth is reached, the page gave nothing new, or the list ended."""
+        stats = self.crawler.stats
+        if response.meta["page"] + 1 >= self.site.pagination.max_pages:
+            stats.inc_value("site/pagination_stopped/depth")
+        elif not requested and not self.crawl_state.catch_up:
+            stats.inc_value("site/pagination_stopped/no_unknown_links")
+        elif (request := next_request()) is None:
+            stats.inc_value("site/pagination_stopped/last_page")
+        else:
+            yield request
+
+    def _next_list_request(self, response: Response) -> Request | None:
+        next_url = self._next_page(response)
+        if next_url is None:
+            return None
+        page = response.meta["page"] + 1
+        return self._list_request(next_url, entry=response.meta["entry"], page=page, callback=self.parse_list)
+
+    def _first_dataproxy_request(self, response: Response) -> Request | None:
+        """The first ``dataproxy.jsp`` request of a Hanweb column page: records after those it embeds."""
+        assert isinstance(response, TextResponse)
+        store = parse_datastore(response.text)
+        if store is None or not store.records:
+            logger.info("%s: no <datastore> records on the column page, nothing to page through", response.url)
+            return None
+        if store.total is not None and len(store.records) >= store.total:
+            return None
+        form, missing = dataproxy_form(self.site.pagination.dataproxy, response.text, response.url)
+        if missing:
+            self.crawler.stats.inc_value("site/dataproxy_fields_missing")
+            logger.warning(
+                "%s: pagination.dataproxy.fields %s not found on the column page: not paging (layout change?)",
+                response.url,
+                ", ".join(missing),
+            )
+            return None
+        start, page = len(store.records) + 1, response.meta["page"] + 1
+        return self._dataproxy_request(response.meta["entry"], response.url, form, start, page)
+
+    def _dataproxy_request(self, entry: str, column_url: str, form: dict[str, str], start: int, page: int) -> Request:
+        """A POST for the column's records from ``start``; never conditional (validators are for GETs).
+
+        ``column_url`` is where the column page was answered (after redirects): the POST goes
+        beside it, as the page's script sends it, so no redirect turns it into a GET.
+        """
+        config = self.site.pagination.dataproxy
+        url = dataproxy_url(column_url, config, start)
+        return FormRequest(
+            url,
+            formdata=form,
+            callback=self.parse_dataproxy,
+            errback=self.list_failed,
+            headers={"Referer": column_url},
+            meta={
+                "entry": entry,
+                "column_url": column_url,
+                "page": page,
+                "dataproxy_form": form,
+                "dataproxy_end": start + config.records - 1,
+                # One dataproxy URL serves every column of the site: the form tells them apart.
+                "list_page_key": f"{url}#{urlencode(form)}",
+            },
+        )
 
     def _next_page(self, response: Response) -> str | None:
         pagination = self.site.pagination
