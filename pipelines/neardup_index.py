@@ -15,6 +15,7 @@ uses :func:`index_from_settings`, :func:`clear`, :func:`count_articles`, :func:`
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -28,7 +29,7 @@ from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
 from crawler.db.models import ArticleRow, parse_timestamp
 from crawler.items import Article
 from pipelines.similarity.banding import band_keys
-from pipelines.similarity.canonical import Member, choose_canonical
+from pipelines.similarity.canonical import Member, choose_canonical, outlet_key
 from pipelines.similarity.minhash import (
     Fingerprint,
     Scheme,
@@ -170,7 +171,9 @@ class NearDuplicateIndex:
             connection.execute(
                 insert(_BAND), [{"signature_id": signature_id, "band": b, "key": k} for b, k in enumerate(keys)]
             )
-        if status == "joined" and self._recompute_canonical(connection, cluster_id, now):
+        if status == "joined" and self._recompute_canonical(
+            connection, cluster_id, now, joined=candidate.canonical_url
+        ):
             changed.add(cluster_id)
         canonical = connection.execute(select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == cluster_id)).scalar_one()
         return Assignment(cluster_id, canonical, status, best_similarity, frozenset(changed))
@@ -212,20 +215,45 @@ class NearDuplicateIndex:
             return set()
         return {cluster_id} if self._recompute_canonical(connection, cluster_id, now) else set()
 
-    def _recompute_canonical(self, connection: Connection, cluster_id: int, now: datetime) -> bool:
-        """Chooses the cluster's canonical article again; ``True`` when it changed."""
-        members = cluster_members(connection, cluster_id)
-        canonical = choose_canonical(members).canonical_url
-        result = connection.execute(
-            update(_CLUSTER)
-            .where(_CLUSTER.c.id == cluster_id, _CLUSTER.c.canonical_url != canonical)
-            .values(canonical_url=canonical, updated_at=now)
+    def _recompute_canonical(
+        self, connection: Connection, cluster_id: int, now: datetime, joined: str | None = None
+    ) -> bool:
+        """Chooses the cluster's canonical article again; ``True`` when it changed.
+
+        When one member just ``joined``, only it and the current canonical article can win,
+        unless its 来源 is cited by fewer than two other members and may name a member no
+        other member named before (ranks only improve as citations are added): then, as
+        after a removal, every member is ranked. Without that, a cluster of thousands of
+        copies cost a load of every member per copy added.
+        """
+        cited: Counter[str] = Counter()
+        for name, count in connection.execute(
+            select(_SIG.c.source_name, func.count())
+            .where(_SIG.c.cluster_id == cluster_id, _SIG.c.source_name.is_not(None))
+            .group_by(_SIG.c.source_name)
+        ):
+            cited[outlet_key(name)] += count
+        current = connection.execute(select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == cluster_id)).scalar_one()
+        members = None
+        if joined is not None:
+            pair = cluster_members(connection, cluster_id, only=(current, joined))
+            newcomer = next((m for m in pair if m.canonical_url == joined), None)
+            if newcomer is not None and (not newcomer.source_name or cited[outlet_key(newcomer.source_name)] >= 3):
+                members = pair
+        if members is None:
+            members = cluster_members(connection, cluster_id)
+        canonical = choose_canonical(members, cited).canonical_url
+        if canonical == current:
+            return False
+        connection.execute(
+            update(_CLUSTER).where(_CLUSTER.c.id == cluster_id).values(canonical_url=canonical, updated_at=now)
         )
-        return bool(result.rowcount)
+        return True
 
 
-def cluster_members(connection: Connection, cluster_id: int) -> list[Member]:
-    rows = connection.execute(
+def cluster_members(connection: Connection, cluster_id: int, only: Collection[str] | None = None) -> list[Member]:
+    """The members of ``cluster_id`` (those of them whose ``canonical_url`` is in ``only``)."""
+    statement = (
         select(
             _SIG.c.canonical_url,
             _SIG.c.url,
@@ -238,6 +266,9 @@ def cluster_members(connection: Connection, cluster_id: int) -> list[Member]:
         .outerjoin(_SITE, _SITE.c.id == _SIG.c.site)
         .where(_SIG.c.cluster_id == cluster_id)
     )
+    if only is not None:
+        statement = statement.where(_SIG.c.canonical_url.in_(sorted(set(only))))
+    rows = connection.execute(statement)
     return [Member(**row._asdict()) for row in rows]
 
 

@@ -16,7 +16,15 @@ from crawler.db.engine import make_engine
 from crawler.items import Article
 from pipelines.dedup import content_hash
 from pipelines.neardup import NearDuplicatePipeline
-from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD, Candidate, NearDuplicateIndex, sync_articles
+from pipelines.neardup_index import (
+    DEFAULT_SCHEME,
+    DEFAULT_THRESHOLD,
+    Candidate,
+    NearDuplicateIndex,
+    cluster_members,
+    sync_articles,
+)
+from pipelines.similarity.canonical import choose_canonical
 from pipelines.text.clean import clean_article
 
 INDEX = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD)
@@ -123,6 +131,47 @@ def test_copy_naming_a_stored_site_as_source_makes_it_canonical(engine: Engine, 
     assign(engine, article("http://repost.cn/1", body, published="2021-01-01T00:00:00+08:00", source_name="新华网"))
     result = assign(engine, article("http://www.news.cn/1", copy_of(seeds["seed-001"], "frame"), site="xinhua"))
     assert result.canonical_url == "http://www.news.cn/1"
+
+
+def test_copy_citing_a_self_citing_original_makes_it_canonical(engine: Engine, seeds: dict[str, Original]) -> None:
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO sites (id, name) VALUES ('jia', '甲网')"))
+    body = seeds["seed-001"].body
+    # An original citing itself (来源：甲网 on 甲网) is not named by that alone: the earlier copy wins.
+    assign(
+        engine, article("http://jia.cn/1", body, site="jia", source_name="甲网", published="2021-01-05T10:00:00+08:00")
+    )
+    first = assign(engine, article("http://early.cn/1", body, published="2021-01-01T10:00:00+08:00"))
+    assert first.canonical_url == "http://early.cn/1"
+    # A copy naming 甲网 as its source makes the original the canonical article.
+    second = assign(engine, article("http://copy.cn/1", body, source_name="甲网"))
+    assert second.canonical_url == "http://jia.cn/1"
+    assert second.changed_clusters == {first.cluster_id}
+
+
+def test_canonical_chosen_as_copies_join_equals_ranking_every_member(
+    engine: Engine, seeds: dict[str, Original]
+) -> None:
+    """Joining ranks only the newcomer and the current canonical article unless its 来源 may
+    name a member nobody named before; the result must equal ranking the whole cluster."""
+    with engine.begin() as connection:
+        connection.execute(text("INSERT INTO sites (id, name) VALUES ('a', '甲网'), ('b', '乙网'), ('c', '丙网')"))
+    body = seeds["seed-001"].body
+    names = {"a": "甲网", "b": "乙网", "c": "丙网"}
+    chooser = random.Random(7)
+    for n in range(30):
+        site = chooser.choice(["a", "b", "c", "test"])
+        fields = {
+            "site": site,
+            # Originals that cite themselves (甲网 on site a) are named only once a copy cites them.
+            "source_name": chooser.choice([None, "甲网", "乙网", "丙网", "新华社", names.get(site)]),
+            "published": chooser.choice([None, f"2021-01-{chooser.randint(1, 9):02d}T10:00:00+08:00"]),
+        }
+        result = assign(engine, article(f"http://{site}.cn/{n}", body, **fields))
+        with engine.connect() as connection:
+            members = cluster_members(connection, result.cluster_id)
+        assert len(members) == n + 1
+        assert result.canonical_url == choose_canonical(members).canonical_url, n
 
 
 def test_short_bodies_get_a_cluster_but_no_band_keys(engine: Engine) -> None:
