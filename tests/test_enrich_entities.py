@@ -2,11 +2,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import jieba
 import jieba.posseg
 import pytest
 
-from pipelines.enrich.entities import PosTokenizer, find_entities, place_level
+from pipelines.enrich.entities import LazyPosTagger, PosTokenizer, find_entities, place_level
 from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -17,8 +16,7 @@ def vocab() -> Vocabulary:
 
 @pytest.fixture(scope="module")
 def tokenizer() -> PosTokenizer:
-    tokenizer: PosTokenizer = jieba.posseg.POSTokenizer(jieba.Tokenizer())
-    return tokenizer
+    return LazyPosTagger(jieba.posseg.dt)
 
 
 def _names(found: dict[str, list[dict[str, Any]]], kind: str) -> list[str]:
