@@ -9,3 +9,4 @@
 from crawler.db import content_models as content_models
 from crawler.db import crawl_models as crawl_models
 from crawler.db import dedup_models as dedup_models
+from crawler.db import summary_models as summary_models

@@ -56,29 +56,16 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
     Keyed on ``canonical_url``; within ``articles`` the last copy of a key wins. The derived
     tables (attachments, entities, amounts, gov metadata) of inserted and changed articles are
     rewritten in the same transaction, which is the caller's.
+
+    One statement does the upsert and returns the rows it wrote (``revision`` 1 for inserted,
+    higher for updated); rows whose ``revision_hash`` is unchanged are left alone and not
+    returned. No read before the write: on Postgres every round trip counts.
     """
     now = now or datetime.now(UTC)
     latest = {article.canonical_url: article for article in articles}
     if not latest:
         return UpsertCounts()
-    found = connection.execute(
-        select(_TABLE.c.canonical_url, _TABLE.c.revision_hash).where(_TABLE.c.canonical_url.in_(list(latest)))
-    )
-    existing = {row.canonical_url: row.revision_hash for row in found}
     rows = [article_row(article, now) for article in latest.values()]
-    counts = UpsertCounts()
-    changed_articles, unchanged_articles = [], []
-    for row, article in zip(rows, latest.values(), strict=True):
-        previous = existing.get(row["canonical_url"])
-        if previous is None:
-            counts.inserted += 1
-        elif previous == row["revision_hash"]:
-            counts.unchanged += 1
-            unchanged_articles.append(article)
-            continue
-        else:
-            counts.updated += 1
-        changed_articles.append(article)
     insert = insert_for(connection)(_TABLE)
     keep_on_update = {"id", "canonical_url", "first_seen_at", "revision"}
     changed = {
@@ -89,10 +76,16 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
         index_elements=[_TABLE.c.canonical_url],
         set_=changed,
         where=_TABLE.c.revision_hash != insert.excluded.revision_hash,
-    )
-    connection.execute(statement, rows)
-    sync_children(connection, changed_articles)
-    _update_copy_links(connection, unchanged_articles)
+    ).returning(_TABLE.c.id, _TABLE.c.canonical_url, _TABLE.c.revision)
+    written = connection.execute(statement, rows).all()
+    ids = {row.canonical_url: row.id for row in written}
+    new_urls = {row.canonical_url for row in written if row.revision == 1}
+    counts = UpsertCounts(inserted=len(new_urls), updated=len(written) - len(new_urls))
+    counts.unchanged = len(latest) - len(written)
+    # Keep the batch order: child rows (and entity ids) come out the same on every run.
+    changed_articles = [article for url, article in latest.items() if url in ids]
+    sync_children(connection, changed_articles, ids, new_urls)
+    _update_copy_links(connection, [article for url, article in latest.items() if url not in ids])
     return counts
 
 

@@ -29,7 +29,7 @@ class ClusterRow(Base):
     __tablename__ = "clusters"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    canonical_url: Mapped[str] = mapped_column(Text)
+    canonical_url: Mapped[str] = mapped_column(Text, index=True)
     """``canonical_url`` of the original (see :func:`pipelines.similarity.canonical.choose_canonical`)."""
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime)
