@@ -65,10 +65,10 @@ def test_organization_count(vocab: Vocabulary, tokenizer: PosTokenizer) -> None:
     ("text", "place", "level"),
     [
         ("浙江省高端化学品技术创新中心落户衢州。", "浙江省", "province"),
-        ("浙江省高端化学品技术创新中心落户衢州。", "衢州", "city"),
+        ("浙江省高端化学品技术创新中心落户衢州。", "衢州市", "city"),
         ("最近位于江苏苏州市的公司突破了技术。", "苏州市", "city"),
         ("诸暨市科技局以揭榜挂帅的模式发出求贤帖。", "诸暨市", "district"),
-        ("在杭州滨江白马湖畔筹备研究生院。", "杭州", "city"),
+        ("在杭州滨江白马湖畔筹备研究生院。", "杭州市", "city"),
     ],
 )
 def test_places(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, place: str, level: str) -> None:
@@ -81,6 +81,14 @@ def test_places(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, place: st
 )
 def test_no_places(vocab: Vocabulary, tokenizer: PosTokenizer, text: str) -> None:
     assert find_entities(text, vocab, tokenizer)["places"] == []
+
+
+def test_short_and_full_names_are_one_place(vocab: Vocabulary, tokenizer: PosTokenizer) -> None:
+    text = "嘉兴市科技局发布通知。嘉兴的企业积极申报，浙江各地响应。"
+    places = find_entities(text, vocab, tokenizer)["places"]
+    assert {"name": "嘉兴市", "count": 2, "level": "city"} in places
+    assert {"name": "浙江省", "count": 1, "level": "province"} in places
+    assert "嘉兴" not in [entry["name"] for entry in places]
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ TABLE_COLUMNS = {
     "person_titles.tsv": 1,
     "place_stopwords.tsv": 1,
     "place_suffixes.tsv": 2,
-    "places.tsv": 2,
+    "places.tsv": 3,
     "salutation_suffixes.tsv": 1,
 }
 
@@ -48,6 +48,8 @@ def test_load_vocabulary_orders_alternatives_longest_first() -> None:
     assert vocab.person_titles.index("副局长") < vocab.person_titles.index("局长")
     assert vocab.labels["来源"] == "source_name"
     assert vocab.places["衢州"] == "city"
+    assert vocab.place_official_names["衢州"] == vocab.place_official_names["衢州市"] == "衢州市"
+    assert vocab.place_official_names["广西"] == "广西壮族自治区"
 
 
 @pytest.mark.parametrize("field", ["source_name", "author", "published", "editor", "doc_number"])

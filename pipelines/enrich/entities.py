@@ -208,6 +208,22 @@ def place_level(name: str, vocab: Vocabulary) -> str | None:
     return None
 
 
+def _named_division(word: str, level: str | None, vocab: Vocabulary) -> bool:
+    """Whether ``word`` names a division beyond doubt: its official name (徐汇区) or the short
+    name of a province or city (嘉兴). jieba's dictionary tags 936 such names as person names."""
+    if level is None or word not in vocab.place_official_names:
+        return False
+    return vocab.place_official_names[word] == word or level in ("province", "city")
+
+
+def _is_place(token: Token, level: str | None, vocab: Vocabulary) -> bool:
+    if token.known_flag == "ns":
+        return True
+    if not level:
+        return False
+    return token.flag == "ns" or (token.flag in PERSON and _named_division(token.word, level, vocab))
+
+
 def _role_before(text: str, start: int, anchors: list[int], vocab: Vocabulary) -> str | None:
     window = text[max(0, start - ROLE_WINDOW) : start]
     clause = _CLAUSE_BREAK.split(window)[-1]
@@ -236,13 +252,18 @@ def find_entities(text: str | None, vocab: Vocabulary, tokenizer: PosTokenizer) 
     result["organizations"] = [{"name": name, "count": count} for name, count in organizations.items()]
     # Tags are read last, as a lazy tagger runs its HMM on an unknown word when its tag is read.
     levels = {word: place_level(word, vocab) for word in {token.word for token in tokens}}
-    place_tokens = [t for t in tokens if t.known_flag == "ns" or (levels[t.word] and t.flag == "ns")]
-    places = Counter(token.word for token in place_tokens if levels[token.word])
-    result["places"] = [{"name": name, "count": count, "level": levels[name]} for name, count in places.items()]
+    place_tokens = [t for t in tokens if _is_place(t, levels[t.word], vocab)]
+    # 嘉兴 and 嘉兴市 are one place, under its official name; other names stay as written.
+    official = {word: vocab.place_official_names.get(word, word) for word in levels}
+    places = Counter(official[token.word] for token in place_tokens if levels[token.word])
+    place_levels = {official[word]: level for word, level in levels.items() if level}
+    result["places"] = [{"name": name, "count": count, "level": place_levels[name]} for name, count in places.items()]
     anchors = sorted([start for start, _ in org_spans] + [t.start for t in place_tokens])
     roles: dict[str, str] = {}
     for token in tokens:
         if not 2 <= len(token.word) <= 4 or token.word in roles or token.known_flag not in (None, *PERSON):
+            continue
+        if _named_division(token.word, levels[token.word], vocab):
             continue
         role = _role_before(text, token.start, anchors, vocab)
         if role is not None and token.flag in PERSON:

@@ -65,6 +65,8 @@ class Vocabulary:
     """Characters before ``元`` that make it a foreign currency (``美`` in 美元)."""
     places: dict[str, str]
     """Administrative division names to county level, full and short -> level."""
+    place_official_names: dict[str, str]
+    """The same names -> the division's official name (``嘉兴`` -> ``嘉兴市``)."""
     place_suffixes: dict[str, str]
     """Endings of place names (``县``) -> level, longest first."""
     place_stopwords: frozenset[str]
@@ -90,6 +92,7 @@ def load_vocabulary(directory: Path | None = None) -> Vocabulary:
         return {row[0]: row[1] for row in table(name, 2)}
 
     place_suffixes = mapping("place_suffixes.tsv")
+    places = table("places.tsv", 3)
     return Vocabulary(
         labels=mapping("byline_labels.tsv"),
         not_name_chars=frozenset(words("not_name_chars.tsv")),
@@ -103,7 +106,8 @@ def load_vocabulary(directory: Path | None = None) -> Vocabulary:
         salutation_suffixes=_longest_first(words("salutation_suffixes.tsv")),
         amount_qualifiers=_longest_first(words("amount_qualifiers.tsv")),
         foreign_currency=_longest_first(words("foreign_currency.tsv")),
-        places=mapping("places.tsv"),
+        places={name: level for name, level, _ in places},
+        place_official_names={name: official for name, _, official in places},
         place_suffixes={key: place_suffixes[key] for key in _longest_first(list(place_suffixes))},
         place_stopwords=frozenset(words("place_stopwords.tsv")),
     )
