@@ -17,7 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.db.engine import make_engine
-from crawler.db.export import ExportError, ExportFilter, exportable_names, write_export
+from crawler.db.export import ExportError, ExportFilter, Format, exportable_names, write_export
 
 
 class Command(ScrapyCommand):
@@ -46,7 +46,7 @@ class Command(ScrapyCommand):
                 if len(args) != 1:
                     names = ", ".join(exportable_names(connection))
                     raise UsageError(f"give one table or view to export: {names}")
-                fmt = opts.format or _format_from(opts.output)
+                fmt = _FORMATS[opts.format] if opts.format else _format_from(opts.output)
                 where = ExportFilter(site=opts.site, since=opts.since, until=opts.until)
                 try:
                     count = write_export(connection, args[0], opts.output or sys.stdout, fmt, where)
@@ -57,6 +57,9 @@ class Command(ScrapyCommand):
         print(f"exported {count} rows of {args[0]}", file=sys.stderr)
 
 
-def _format_from(path: Path | None) -> str:
+_FORMATS: dict[str, Format] = {"jsonl": "jsonl", "csv": "csv", "parquet": "parquet", "pq": "parquet"}
+
+
+def _format_from(path: Path | None) -> Format:
     suffix = path.suffix.lower().lstrip(".") if path else ""
-    return {"csv": "csv", "parquet": "parquet", "pq": "parquet"}.get(suffix, "jsonl")
+    return _FORMATS.get(suffix, "jsonl")
