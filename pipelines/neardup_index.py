@@ -4,9 +4,10 @@ clusters onto article rows.
 Everything runs inside the caller's transaction on a SQLAlchemy ``Connection``, so the same
 code serves the pipeline (one transaction per item), ``scrapy recluster`` (one per batch) and
 the evaluation. Nothing about the archive is kept in memory: the candidates of a document are
-the signatures sharing one of its LSH band keys (an index lookup on ``minhash_bands.key``),
-capped at the ``max_candidates`` sharing the most bands, so the cost per document does not
-grow with the archive.
+the signatures among the newest ``max_postings`` of each of its LSH band keys (read backwards
+from the ``(key, signature_id)`` index), capped at the ``max_candidates`` sharing the most bands,
+so the cost per document does not grow with the archive, nor with a cluster of thousands of
+copies of one template whose every key is shared by every copy.
 
 ``scrapy recluster`` finds this module through the ``NEAR_DUPLICATE_INDEX_MODULE`` setting and
 uses :func:`index_from_settings`, :func:`clear`, :func:`count_articles`, :func:`article_batch`,
@@ -22,7 +23,7 @@ from datetime import UTC, datetime
 from typing import cast
 
 from scrapy.settings import BaseSettings
-from sqlalchemy import Connection, Table, case, delete, desc, exists, func, insert, select, update
+from sqlalchemy import Connection, Table, case, delete, desc, exists, func, insert, select, union_all, update
 
 from crawler.db.crawl_models import SiteRow
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
@@ -56,6 +57,7 @@ def index_from_settings(settings: BaseSettings) -> NearDuplicateIndex:
         settings.getfloat("NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
         min_shingles=settings.getint("NEAR_DUPLICATE_MIN_SHINGLES", 20),
         max_candidates=settings.getint("NEAR_DUPLICATE_MAX_CANDIDATES", 50),
+        max_postings=settings.getint("NEAR_DUPLICATE_MAX_POSTINGS", 100),
     )
 
 
@@ -110,13 +112,22 @@ class Assignment:
 
 
 class NearDuplicateIndex:
-    def __init__(self, scheme: Scheme, threshold: float, *, min_shingles: int = 20, max_candidates: int = 50) -> None:
+    def __init__(
+        self,
+        scheme: Scheme,
+        threshold: float,
+        *,
+        min_shingles: int = 20,
+        max_candidates: int = 50,
+        max_postings: int = 100,
+    ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be within (0, 1], got {threshold!r}")
         self.scheme = scheme
         self.threshold = threshold
         self.min_shingles = min_shingles
         self.max_candidates = max_candidates
+        self.max_postings = max_postings
 
     def assign(self, connection: Connection, candidate: Candidate, now: datetime | None = None) -> Assignment:
         """Stores ``candidate``'s signature and puts it in a cluster: the cluster of the most
@@ -184,11 +195,21 @@ class NearDuplicateIndex:
         """Cluster and estimated Jaccard of the most similar stored signature sharing a band."""
         if not keys:
             return None, None
+        # The newest postings of each key, read backwards from ix_minhash_bands_key_signature_id:
+        # a key shared by thousands of copies of one template costs max_postings rows, not all.
+        newest = [
+            select(_BAND.c.signature_id)
+            .where(_BAND.c.key == key)
+            .order_by(_BAND.c.signature_id.desc())
+            .limit(self.max_postings)
+            .subquery()
+            for key in sorted(set(keys))
+        ]
+        postings = union_all(*[select(posting.c.signature_id) for posting in newest]).subquery()
         shared = (
-            select(_BAND.c.signature_id, func.count().label("shared"))
-            .where(_BAND.c.key.in_(keys))
-            .group_by(_BAND.c.signature_id)
-            .order_by(desc("shared"), _BAND.c.signature_id)
+            select(postings.c.signature_id, func.count().label("shared"))
+            .group_by(postings.c.signature_id)
+            .order_by(desc("shared"), postings.c.signature_id)
             .limit(self.max_candidates)
             .subquery()
         )

@@ -174,6 +174,21 @@ def test_canonical_chosen_as_copies_join_equals_ranking_every_member(
         assert result.canonical_url == choose_canonical(members).canonical_url, n
 
 
+def test_copies_beyond_the_postings_cap_still_join_their_cluster(engine: Engine, seeds: dict[str, Original]) -> None:
+    capped = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD, max_postings=2)
+    original = seeds["seed-003"]
+    results = []
+    for n in range(6):
+        with engine.begin() as connection:
+            results.append(capped.assign(connection, Candidate.of(article(f"http://c{n}.cn/1", original.body))))
+    assert [result.status for result in results] == ["new"] + ["joined"] * 5
+    assert {result.cluster_id for result in results} == {results[0].cluster_id}
+    # A different story sharing no band keys still starts a cluster of its own.
+    with engine.begin() as connection:
+        other = capped.assign(connection, Candidate.of(article("http://d.cn/1", seeds["seed-001"].body)))
+    assert other.status == "new"
+
+
 def test_short_bodies_get_a_cluster_but_no_band_keys(engine: Engine) -> None:
     first = assign(engine, article("http://a.cn/1", "详见附件。"))
     second = assign(engine, article("http://b.cn/1", "详见附件。"))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import BigInteger, ForeignKey, Integer, LargeBinary, String, Text
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from crawler.db.models import Base, UTCDateTime
@@ -61,7 +61,9 @@ class BandRow(Base):
     """One LSH band key of one signature (none for bodies too short to compare)."""
 
     __tablename__ = "minhash_bands"
+    # The candidate lookup reads the newest postings of a key: (key, signature_id) backwards.
+    __table_args__ = (Index("ix_minhash_bands_key_signature_id", "key", "signature_id"),)
 
     signature_id: Mapped[int] = mapped_column(ForeignKey("minhash_signatures.id", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
-    key: Mapped[int] = mapped_column(BigInteger, index=True)
+    key: Mapped[int] = mapped_column(BigInteger)
