@@ -22,7 +22,8 @@ Settings: ``DATABASE_URL``, ``SQLITE_BUSY_TIMEOUT``, ``NEAR_DUPLICATE_ENABLED`` 
 ``True``), ``NEAR_DUPLICATE_THRESHOLD`` (estimated Jaccard, default 0.5),
 ``NEAR_DUPLICATE_SHINGLE_SIZE`` (4), ``NEAR_DUPLICATE_NUM_PERM`` (128),
 ``NEAR_DUPLICATE_BANDS`` (32), ``NEAR_DUPLICATE_MIN_SHINGLES`` (20),
-``NEAR_DUPLICATE_MAX_CANDIDATES`` (50), ``NEAR_DUPLICATE_MAX_POSTINGS`` (100). See ``docs/dedup.md`` for how the defaults were measured.
+``NEAR_DUPLICATE_MAX_CANDIDATES`` (50), ``NEAR_DUPLICATE_MAX_POSTINGS`` (100). See ``docs/dedup.md``
+for how the defaults were measured.
 """
 
 from __future__ import annotations

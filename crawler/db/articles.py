@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, select, update
 
 from crawler.db.children import sync_children
-from crawler.db.dialects import insert_for
+from crawler.db.dialects import insert_for, insert_many
 from crawler.db.models import ArticleRow
 from crawler.items import Article
 
@@ -59,14 +59,15 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
 
     One statement does the upsert and returns the rows it wrote (``revision`` 1 for inserted,
     higher for updated); rows whose ``revision_hash`` is unchanged are left alone and not
-    returned. No read before the write: on Postgres every round trip counts.
+    returned. No read before the write: on Postgres every round trip counts. The rows travel
+    as :func:`crawler.db.dialects.insert_many` sends them (one JSON document on Postgres).
     """
     now = now or datetime.now(UTC)
     latest = {article.canonical_url: article for article in articles}
     if not latest:
         return UpsertCounts()
     rows = [article_row(article, now) for article in latest.values()]
-    insert = insert_for(connection)(_TABLE)
+    insert, params = insert_many(connection, insert_for(connection)(_TABLE), rows)
     keep_on_update = {"id", "canonical_url", "first_seen_at", "revision"}
     changed = {
         column.name: insert.excluded[column.name] for column in _TABLE.columns if column.name not in keep_on_update
@@ -77,7 +78,7 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
         set_=changed,
         where=_TABLE.c.revision_hash != insert.excluded.revision_hash,
     ).returning(_TABLE.c.id, _TABLE.c.canonical_url, _TABLE.c.revision)
-    written = connection.execute(statement, rows).all()
+    written = connection.execute(statement, params).all()
     ids = {row.canonical_url: row.id for row in written}
     new_urls = {row.canonical_url for row in written if row.revision == 1}
     counts = UpsertCounts(inserted=len(new_urls), updated=len(written) - len(new_urls))

@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy import Connection, Table, delete, select, tuple_
 
 from crawler.db.content_models import AmountRow, ArticleEntityRow, AttachmentRow, EntityRow, GovMetadataRow
-from crawler.db.dialects import insert_for
+from crawler.db.dialects import insert_for, insert_many
 from crawler.db.models import ArticleRow
 from crawler.items import Article
 
@@ -96,12 +96,16 @@ def _entity_ids(connection: Connection, keys: set[tuple[str, str, str | None]]) 
     ids = _existing_entity_ids(connection, wanted)
     missing = sorted(((kind, name, level) for kind, name, level in keys if (kind, name) not in ids), key=str)
     if missing:
-        insert = insert_for(connection)(_ENTITIES)
+        insert, params = insert_many(
+            connection,
+            insert_for(connection)(_ENTITIES),
+            [{"kind": kind, "name": name, "level": level} for kind, name, level in missing],
+        )
         created = connection.execute(
             insert.on_conflict_do_nothing(index_elements=["kind", "name"]).returning(
                 _ENTITIES.c.id, _ENTITIES.c.kind, _ENTITIES.c.name
             ),
-            [{"kind": kind, "name": name, "level": level} for kind, name, level in missing],
+            params,
         )
         ids.update({(row.kind, row.name): row.id for row in created})
         raced = [key for key in wanted if key not in ids]
@@ -182,12 +186,10 @@ def sync_children(
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
-    """Inserts ``rows`` with one ``executemany``.
+    """Inserts ``rows`` with one statement (:func:`crawler.db.dialects.insert_many`).
 
-    On Postgres, psycopg sends the rows in pipeline mode with one short, prepared statement: a
-    multi-row ``VALUES`` statement costs more to build and parse on the client than it saves on
-    the server (measured with benchmarks/sql.py), even though each statement fires the summary
-    triggers of migration 0005 once.
+    On Postgres that is one ``INSERT ... SELECT`` per table and batch, so the summary triggers
+    of ``amounts`` and ``article_entities`` (migration 0005) run once per batch, not once per row.
     """
     if rows:
-        connection.execute(table.insert(), list(rows))
+        connection.execute(*insert_many(connection, table.insert(), rows))
