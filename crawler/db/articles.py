@@ -8,16 +8,16 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, select, update
 
 from crawler.db.children import sync_children
 from crawler.db.dialects import insert_for, insert_many
 from crawler.db.models import ArticleRow
 from crawler.items import Article
 
-_TABLE = ArticleRow.__table__
+_TABLE = cast(Table, ArticleRow.__table__)
 # Item fields that describe the fetch or the article's place among copies, not the article
 # itself: a re-fetch of an unchanged page, or a re-clustering, is not a new revision.
 _FETCH_FIELDS = ("fetched_at", "replay_path", "duplicate_of", "cluster_id")

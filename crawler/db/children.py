@@ -19,9 +19,11 @@ from crawler.db.dialects import insert_for, insert_many
 from crawler.db.models import ArticleRow
 from crawler.items import Article
 
-_ARTICLES = ArticleRow.__table__
-_CHILD_TABLES = (AttachmentRow.__table__, AmountRow.__table__, ArticleEntityRow.__table__, GovMetadataRow.__table__)
-_ENTITIES = EntityRow.__table__
+_ARTICLES = cast(Table, ArticleRow.__table__)
+_CHILD_TABLES = tuple(
+    cast(Table, row.__table__) for row in (AttachmentRow, AmountRow, ArticleEntityRow, GovMetadataRow)
+)
+_ENTITIES = cast(Table, EntityRow.__table__)
 # extra["entities"] list name -> entities.kind
 ENTITY_KINDS = {"organizations": "organization", "places": "place", "people": "person"}
 _DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
@@ -149,7 +151,10 @@ def sync_children(
         for table in _CHILD_TABLES:
             connection.execute(delete(table).where(table.c.article_id.in_(stale)))
 
-    attachments, amounts, gov_rows, mentions = [], [], [], []
+    attachments: list[dict[str, Any]] = []
+    amounts: list[dict[str, Any]] = []
+    gov_rows: list[dict[str, Any]] = []
+    mentions: list[tuple[int, tuple[str, str, str | None, int, str | None]]] = []
     for article in articles:
         article_id = ids[article.canonical_url]
         for attachment in article.extra.get("attachments") or []:
@@ -176,13 +181,13 @@ def sync_children(
         {"article_id": article_id, "entity_id": entity_ids[(kind, name)], "mentions": count, "role": role}
         for article_id, (kind, name, _, count, role) in mentions
     ]
-    for table, rows in (
-        (AttachmentRow.__table__, attachments),
-        (AmountRow.__table__, amounts),
-        (GovMetadataRow.__table__, gov_rows),
-        (ArticleEntityRow.__table__, links),
+    for row_class, rows in (
+        (AttachmentRow, attachments),
+        (AmountRow, amounts),
+        (GovMetadataRow, gov_rows),
+        (ArticleEntityRow, links),
     ):
-        insert_rows(connection, cast(Table, table), rows)
+        insert_rows(connection, cast(Table, row_class.__table__), rows)
 
 
 def insert_rows(connection: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
