@@ -20,10 +20,25 @@ from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import cast
 
 from scrapy.settings import BaseSettings
-from sqlalchemy import Connection, Table, case, delete, desc, exists, func, insert, select, union_all, update
+from sqlalchemy import (
+    Connection,
+    Select,
+    Table,
+    bindparam,
+    case,
+    delete,
+    desc,
+    exists,
+    func,
+    insert,
+    select,
+    union_all,
+    update,
+)
 
 from crawler.db.crawl_models import SiteRow
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
@@ -195,28 +210,11 @@ class NearDuplicateIndex:
         """Cluster and estimated Jaccard of the most similar stored signature sharing a band."""
         if not keys:
             return None, None
-        # The newest postings of each key, read backwards from ix_minhash_bands_key_signature_id:
-        # a key shared by thousands of copies of one template costs max_postings rows, not all.
-        newest = [
-            select(_BAND.c.signature_id)
-            .where(_BAND.c.key == key)
-            .order_by(_BAND.c.signature_id.desc())
-            .limit(self.max_postings)
-            .subquery()
-            for key in sorted(set(keys))
-        ]
-        postings = union_all(*[select(posting.c.signature_id) for posting in newest]).subquery()
-        shared = (
-            select(postings.c.signature_id, func.count().label("shared"))
-            .group_by(postings.c.signature_id)
-            .order_by(desc("shared"), postings.c.signature_id)
-            .limit(self.max_candidates)
-            .subquery()
-        )
+        distinct = sorted(set(keys))
+        params = {f"key_{n}": key for n, key in enumerate(distinct)}
         rows = connection.execute(
-            select(_SIG.c.cluster_id, _SIG.c.minhash)
-            .join(shared, shared.c.signature_id == _SIG.c.id)
-            .where(_SIG.c.scheme == self.scheme.name, _SIG.c.canonical_url != canonical_url)
+            _candidates_statement(len(distinct), self.max_postings, self.max_candidates),
+            {**params, "scheme": self.scheme.name, "own_url": canonical_url},
         )
         best: tuple[float, int] | None = None
         for row in rows:
@@ -270,6 +268,36 @@ class NearDuplicateIndex:
             update(_CLUSTER).where(_CLUSTER.c.id == cluster_id).values(canonical_url=canonical, updated_at=now)
         )
         return True
+
+
+@lru_cache(maxsize=64)
+def _candidates_statement(keys: int, max_postings: int, max_candidates: int) -> Select[tuple[int, bytes]]:
+    """Cluster and signature of the stored documents sharing most of ``keys`` band keys (bound
+    as ``key_0`` ...), among the newest ``max_postings`` postings of each key, read backwards from
+    ``ix_minhash_bands_key_signature_id``: a key shared by thousands of copies of one template
+    costs ``max_postings`` rows, not thousands. Built once per shape (building the 32-way union
+    cost more than running it)."""
+    newest = [
+        select(_BAND.c.signature_id)
+        .where(_BAND.c.key == bindparam(f"key_{n}"))
+        .order_by(_BAND.c.signature_id.desc())
+        .limit(max_postings)
+        .subquery()
+        for n in range(keys)
+    ]
+    postings = union_all(*[select(posting.c.signature_id) for posting in newest]).subquery()
+    shared = (
+        select(postings.c.signature_id, func.count().label("shared"))
+        .group_by(postings.c.signature_id)
+        .order_by(desc("shared"), postings.c.signature_id)
+        .limit(max_candidates)
+        .subquery()
+    )
+    return (
+        select(_SIG.c.cluster_id, _SIG.c.minhash)
+        .join(shared, shared.c.signature_id == _SIG.c.id)
+        .where(_SIG.c.scheme == bindparam("scheme"), _SIG.c.canonical_url != bindparam("own_url"))
+    )
 
 
 def cluster_members(connection: Connection, cluster_id: int, only: Collection[str] | None = None) -> list[Member]:
