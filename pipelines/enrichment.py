@@ -28,7 +28,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import jieba.posseg
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
@@ -215,9 +214,7 @@ class EnrichmentPipeline:
             raise NotConfigured("ENRICHMENT_ENABLED is False")
         vocab_dir = settings.get("ENRICHMENT_VOCAB_DIR")
         vocab = load_vocabulary(Path(vocab_dir) if vocab_dir else None)
-        # jieba's process-wide tagger: its word-tag table is read at import already (0.5 s), and
-        # nothing here changes its dictionary.
-        tokenizer = entities.LazyPosTagger(jieba.posseg.dt) if settings.getbool("ENRICHMENT_ENTITIES", True) else None
+        tokenizer = entities.default_tagger() if settings.getbool("ENRICHMENT_ENTITIES", True) else None
         assert crawler.stats is not None
         return cls(crawler.stats, vocab, tokenizer)
 

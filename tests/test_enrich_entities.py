@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Any
 
-import jieba.posseg
 import pytest
 
-from pipelines.enrich.entities import LazyPosTagger, PosTokenizer, find_entities, place_level
+from pipelines.enrich.entities import PosTokenizer, default_tagger, find_entities, place_level
 from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -16,7 +15,7 @@ def vocab() -> Vocabulary:
 
 @pytest.fixture(scope="module")
 def tokenizer() -> PosTokenizer:
-    return LazyPosTagger(jieba.posseg.dt)
+    return default_tagger()
 
 
 def _names(found: dict[str, list[dict[str, Any]]], kind: str) -> list[str]:
