@@ -184,10 +184,13 @@ class _Checker:
             raise self.fail(key, f"expected one of {', '.join(allowed)}, got {value!r}")
         return str(value)
 
-    def positive(self, key: str, kind: type, default: float) -> Any:
+    def positive(self, key: str, kind: type, default: float, minimum: float = 0) -> Any:
+        """``key`` of type ``kind``, not negative and at least ``minimum``."""
         value = self.get(key, kind, default)
         if value < 0:
             raise self.fail(key, f"must not be negative, got {value!r}")
+        if value < minimum:
+            raise self.fail(key, f"must be at least {minimum}")
         return value
 
 
@@ -230,16 +233,13 @@ def _dataproxy(path: Path, raw: Any) -> Dataproxy:
     check.unknown({f.name for f in fields(Dataproxy)})
     result = Dataproxy(
         url=check.get("url", str, Dataproxy.url),
-        records=check.positive("records", int, Dataproxy.records),
-        per_page=check.positive("per_page", int, Dataproxy.per_page),
+        records=check.positive("records", int, Dataproxy.records, minimum=1),
+        per_page=check.positive("per_page", int, Dataproxy.per_page, minimum=1),
         form=_form(check, "form"),
         fields=_field_patterns(check, "fields"),
     )
     if not result.url.strip():
         raise check.fail("url", "must not be empty")
-    for key in ("records", "per_page"):
-        if getattr(result, key) < 1:
-            raise check.fail(key, "must be at least 1")
     return result
 
 
@@ -253,15 +253,13 @@ def _pagination(path: Path, raw: Any) -> Pagination:
         next_link=check.get("next_link", str, ""),
         numbered=check.get("numbered", str, "index_{n}.html"),
         first=check.positive("first", int, 1),
-        max_pages=check.positive("max_pages", int, 5),
+        max_pages=check.positive("max_pages", int, 5, minimum=1),
         dataproxy=_dataproxy(path, raw.get("dataproxy", {})),
     )
     if result.kind == "next" and not result.next_link:
         raise check.fail("next_link", "required when kind = 'next'")
     if result.kind == "numbered" and "{n}" not in result.numbered:
         raise check.fail("numbered", f"needs a {{n}} placeholder, got {result.numbered!r}")
-    if result.max_pages < 1:
-        raise check.fail("max_pages", "must be at least 1")
     if result.kind == "hanweb_dataproxy" and not result.dataproxy.fields:
         raise check.fail(
             "dataproxy.fields", "required when kind = 'hanweb_dataproxy' (columnid, unitid … read from the column page)"
@@ -274,9 +272,7 @@ def _politeness(path: Path, raw: Any) -> Politeness:
         raise SiteConfigError(f"{path}: politeness: expected a table")
     check = _Checker(path, raw, "politeness.")
     check.unknown({f.name for f in fields(Politeness)})
-    concurrency = check.positive("concurrency", int, 1)
-    if concurrency < 1:
-        raise check.fail("concurrency", "must be at least 1")
+    concurrency = check.positive("concurrency", int, 1, minimum=1)
     return Politeness(download_delay=check.positive("download_delay", float, 2.0), concurrency=concurrency)
 
 
