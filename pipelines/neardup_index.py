@@ -197,11 +197,11 @@ class NearDuplicateIndex:
             connection.execute(
                 insert(_BAND), [{"signature_id": signature_id, "band": b, "key": k} for b, k in enumerate(keys)]
             )
-        if status == "joined" and self._recompute_canonical(
-            connection, cluster_id, now, joined=candidate.canonical_url
-        ):
-            changed.add(cluster_id)
-        canonical = connection.execute(select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == cluster_id)).scalar_one()
+        canonical = candidate.canonical_url  # a cluster created above starts with this member
+        if status == "joined":
+            canonical, moved = self._recompute_canonical(connection, cluster_id, now, joined=candidate.canonical_url)
+            if moved:
+                changed.add(cluster_id)
         return Assignment(cluster_id, canonical, status, best_similarity, frozenset(changed))
 
     def _closest(
@@ -232,12 +232,14 @@ class NearDuplicateIndex:
         if not left:
             connection.execute(delete(_CLUSTER).where(_CLUSTER.c.id == cluster_id))
             return set()
-        return {cluster_id} if self._recompute_canonical(connection, cluster_id, now) else set()
+        _, moved = self._recompute_canonical(connection, cluster_id, now)
+        return {cluster_id} if moved else set()
 
     def _recompute_canonical(
         self, connection: Connection, cluster_id: int, now: datetime, joined: str | None = None
-    ) -> bool:
-        """Chooses the cluster's canonical article again; ``True`` when it changed.
+    ) -> tuple[str, bool]:
+        """Chooses the cluster's canonical article again: its ``canonical_url``, and whether it
+        changed.
 
         When one member just ``joined``, only it and the current canonical article can win,
         unless its 来源 is cited by fewer than two other members and may name a member no
@@ -263,11 +265,11 @@ class NearDuplicateIndex:
             members = cluster_members(connection, cluster_id)
         canonical = choose_canonical(members, cited).canonical_url
         if canonical == current:
-            return False
+            return canonical, False
         connection.execute(
             update(_CLUSTER).where(_CLUSTER.c.id == cluster_id).values(canonical_url=canonical, updated_at=now)
         )
-        return True
+        return canonical, True
 
 
 @lru_cache(maxsize=64)
