@@ -16,10 +16,8 @@ from sqlalchemy import Connection, Table, delete, select, tuple_
 
 from crawler.db.content_models import AmountRow, ArticleEntityRow, AttachmentRow, EntityRow, GovMetadataRow
 from crawler.db.dialects import insert_for, insert_many
-from crawler.db.models import ArticleRow
 from crawler.items import Article
 
-_ARTICLES = cast(Table, ArticleRow.__table__)
 _CHILD_TABLES = tuple(
     cast(Table, row.__table__) for row in (AttachmentRow, AmountRow, ArticleEntityRow, GovMetadataRow)
 )
@@ -126,27 +124,16 @@ def _existing_entity_ids(connection: Connection, wanted: list[tuple[str, str]]) 
 
 
 def sync_children(
-    connection: Connection,
-    articles: Sequence[Article],
-    ids: Mapping[str, int] | None = None,
-    new_urls: Collection[str] = (),
+    connection: Connection, articles: Sequence[Article], ids: Mapping[str, int], new_urls: Collection[str]
 ) -> None:
     """Rewrites the derived rows of ``articles`` (already upserted in this transaction).
 
-    ``ids``: ``canonical_url`` -> ``articles.id`` when the caller has them (else they are
-    read); ``new_urls``: articles inserted by this transaction, which have no rows to delete.
+    ``ids``: ``canonical_url`` -> ``articles.id``, as the upsert returned them; ``new_urls``:
+    the articles it inserted, which have no rows to delete.
     """
     if not articles:
         return
-    urls = [article.canonical_url for article in articles]
-    if ids is None:
-        ids = {
-            row.canonical_url: row.id
-            for row in connection.execute(
-                select(_ARTICLES.c.id, _ARTICLES.c.canonical_url).where(_ARTICLES.c.canonical_url.in_(urls))
-            )
-        }
-    stale = [ids[url] for url in urls if url not in new_urls]
+    stale = [ids[article.canonical_url] for article in articles if article.canonical_url not in new_urls]
     if stale:
         for table in _CHILD_TABLES:
             connection.execute(delete(table).where(table.c.article_id.in_(stale)))
