@@ -75,7 +75,7 @@ def main() -> int:
         command += ["--json", str(args.json)]
     code = subprocess.run(command, cwd=PROJECT, check=False).returncode
     if code == 0 and args.seconds > 0:
-        print_steady_state(args.corpus, present, args.seconds)
+        print_steady_state(args.corpus, args.score, present, args.seconds)
     if code == 0:
         code = score_against_simplified_truth(args.corpus, args.score)
     return code
@@ -157,8 +157,19 @@ def our_runners() -> dict[str, Callable[[bytes, str], Any]]:
     return {"govnews extraction": through(1), "govnews extraction+cleaning+enrichment": through(3)}
 
 
-def baseline_runner(name: str) -> Callable[[bytes, str], Any]:
-    """The call ``score.py`` times for baseline ``name`` (decoding included where it decodes)."""
+def load_scorer(score: Path) -> Any:
+    """``score.py`` as a module, for its ``decode_guess``."""
+    spec = importlib.util.spec_from_file_location("score", score)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def baseline_runner(name: str, decode: Callable[[bytes], str]) -> Callable[[bytes, str], Any]:
+    """The call ``score.py`` times for baseline ``name``; ``decode`` is its ``decode_guess``,
+    for the baselines it hands text (decoding included in the time, as there)."""
     if name == "trafilatura":
         import trafilatura
 
@@ -168,7 +179,7 @@ def baseline_runner(name: str) -> Callable[[bytes, str], Any]:
         from readability import Document
 
         def readability(raw: bytes, url: str) -> Any:
-            doc = Document(raw.decode("utf-8", errors="replace"))
+            doc = Document(decode(raw))
             return doc.short_title(), list(lxml_html.fromstring(doc.summary()).itertext())
 
         return readability
@@ -176,20 +187,21 @@ def baseline_runner(name: str) -> Callable[[bytes, str], Any]:
         from gne import GeneralNewsExtractor
 
         extractor = GeneralNewsExtractor()
-        return lambda raw, url: extractor.extract(raw.decode("utf-8", errors="replace"))
+        return lambda raw, url: extractor.extract(decode(raw))
     raise ValueError(f"no in-process runner for baseline {name!r}")
 
 
-def print_steady_state(corpus: Path, baselines: list[str], seconds: float) -> None:
+def print_steady_state(corpus: Path, score: Path, baselines: list[str], seconds: float) -> None:
     pages = [
         ((case / "page.html").read_bytes(), f"file:///corpus/{case.name}.html")
         for case in sorted(corpus.iterdir())
         if (case / "page.html").is_file()
     ]
+    decode = load_scorer(score).decode_guess
     rows = {name: pages_per_second(run, pages, seconds) for name, run in our_runners().items()}
     for name in baselines:
         try:
-            rows[name] = pages_per_second(baseline_runner(name), pages, seconds)
+            rows[name] = pages_per_second(baseline_runner(name, decode), pages, seconds)
         except ValueError as error:
             print(f"skipping {name} in the steady-state table: {error}")
     reference = rows.get("trafilatura")
