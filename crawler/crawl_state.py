@@ -27,7 +27,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -45,7 +44,7 @@ from w3lib.url import canonicalize_url
 from crawler.crawl_runs import RunFacts, layout_warnings, run_counts, run_status
 from crawler.db import crawl_state as db
 from crawler.db.crawl_models import CrawlRunRow
-from crawler.db.engine import make_engine
+from crawler.db.engine import make_engine, with_retries
 from crawler.db.schema import SchemaState, ensure_schema, schema_state
 from crawler.items import Article
 from crawler.siteconfig import SiteConfig
@@ -282,17 +281,12 @@ class CrawlState:
             self.engine.dispose()
 
     def _with_retries(self, write: Callable[[], T]) -> T:
-        for attempt in range(1, self.attempts + 1):
-            try:
-                return write()
-            except SQLAlchemyError as error:
-                if attempt == self.attempts:
-                    self.stats.set_value("govnews/exit_code", 1)
-                    logger.error("crawl state of %s not written: %s", self.site.id, error)
-                    raise
-                logger.warning("crawl state write failed (attempt %d/%d): %s", attempt, self.attempts, error)
-                time.sleep(self.retry_delay * attempt)
-        raise AssertionError("unreachable")
+        try:
+            return with_retries(write, self.attempts, self.retry_delay, "crawl state write")
+        except SQLAlchemyError as error:
+            self.stats.set_value("govnews/exit_code", 1)
+            logger.error("crawl state of %s not written: %s", self.site.id, error)
+            raise
 
     def _write_close(self, reason: str) -> None:
         now = self.clock()

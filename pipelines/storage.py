@@ -16,7 +16,6 @@ Settings: ``DATABASE_URL``, ``STORAGE_BATCH_SIZE``, ``STORAGE_WRITE_ATTEMPTS``,
 from __future__ import annotations
 
 import logging
-import time
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +25,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.db.articles import UpsertCounts, upsert_articles
-from crawler.db.engine import display_url, make_engine
+from crawler.db.engine import display_url, make_engine, with_retries
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
 from crawler.db.spool import write_batch
 from crawler.items import Article
@@ -38,16 +37,12 @@ EXIT_SPOOLED = 2
 
 def write_with_retries(engine: Engine, batch: list[Article], attempts: int, delay: float) -> UpsertCounts:
     """Upserts ``batch`` in one transaction, retrying transient failures; raises the last error."""
-    for attempt in range(1, attempts + 1):
-        try:
-            with engine.begin() as connection:
-                return upsert_articles(connection, batch)
-        except SQLAlchemyError as error:
-            if attempt == attempts:
-                raise
-            logger.warning("write of %d articles failed (attempt %d/%d): %s", len(batch), attempt, attempts, error)
-            time.sleep(delay * attempt)
-    raise AssertionError("unreachable")
+
+    def write() -> UpsertCounts:
+        with engine.begin() as connection:
+            return upsert_articles(connection, batch)
+
+    return with_retries(write, attempts, delay, f"write of {len(batch)} articles")
 
 
 class StoragePipeline:

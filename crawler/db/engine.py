@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
+import logging
+import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+logger = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def with_retries(write: Callable[[], T], attempts: int, delay: float, what: str) -> T:
+    """Runs ``write`` (one transaction) up to ``attempts`` times while it raises a SQLAlchemy
+    error (a locked SQLite file, a dropped connection), sleeping ``delay`` × the attempt number
+    between tries and logging ``"<what> failed (attempt n/N)"``; raises the last error."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return write()
+        except SQLAlchemyError as error:
+            if attempt == attempts:
+                raise
+            logger.warning("%s failed (attempt %d/%d): %s", what, attempt, attempts, error)
+            time.sleep(delay * attempt)
+    raise AssertionError("unreachable")
 
 
 def sqlite_file(url: URL) -> Path | None:
