@@ -134,18 +134,13 @@ def _apply_bylines(article: Article, extra: dict[str, Any], vocab: Vocabulary) -
             extra["authors"] = [person.as_dict() for person in people]
             _set_provenance(extra, "author", f"author_{rule}")
             events.append("author")
-    if article.source_name is None and "source_name" in labeled:
-        source = bylines.byline_value(labeled["source_name"][0])
-        if source is not None:
-            article.source_name = source
-            _set_provenance(extra, "source_name", "source_name_byline_label")
-            events.append("source_name")
-    if article.editor is None and "editor" in labeled:
-        editor = bylines.byline_value(labeled["editor"][0])
-        if editor is not None:
-            article.editor = editor
-            _set_provenance(extra, "editor", "editor_byline_label")
-            events.append("editor")
+    for field in ("source_name", "editor"):
+        if getattr(article, field) is None and field in labeled:
+            value = bylines.byline_value(labeled[field][0])
+            if value is not None:
+                setattr(article, field, value)
+                _set_provenance(extra, field, f"{field}_byline_label")
+                events.append(field)
     reference = parse_fetched_at(article.fetched_at)
     published = labeled.get("published")
     # A time label further down is a date inside the text (成交日期, a quoted notice), not the byline.
