@@ -155,7 +155,7 @@ def _apply_bylines(article: Article, extra: dict[str, Any], vocab: Vocabulary) -
 
 
 def _apply_figures(
-    article: Article, extra: dict[str, Any], vocab: Vocabulary, tokenizer: entities.PosTokenizer | None
+    article: Article, extra: dict[str, Any], vocab: Vocabulary, tokenizer: entities.LazyPosTagger | None
 ) -> list[str]:
     events: list[str] = []
     if tokenizer is not None and article.body:
@@ -177,7 +177,7 @@ def _apply_figures(
     return events
 
 
-def enrich_article(article: Article, vocab: Vocabulary, tokenizer: entities.PosTokenizer | None = None) -> list[str]:
+def enrich_article(article: Article, vocab: Vocabulary, tokenizer: entities.LazyPosTagger | None = None) -> list[str]:
     """Fill ``article`` in place from its text; return the events to count (``doc_number`` …)."""
     if not isinstance(article.extra, dict):
         article.extra = {}
@@ -197,7 +197,7 @@ def enrich_article(article: Article, vocab: Vocabulary, tokenizer: entities.PosT
 class EnrichmentPipeline:
     """Item pipeline around :func:`enrich_article`; counts ``enrichment/<event>`` stats."""
 
-    def __init__(self, stats: StatsCollector, vocab: Vocabulary, tokenizer: entities.PosTokenizer | None) -> None:
+    def __init__(self, stats: StatsCollector, vocab: Vocabulary, tokenizer: entities.LazyPosTagger | None) -> None:
         self.stats = stats
         self.vocab = vocab
         self.tokenizer = tokenizer

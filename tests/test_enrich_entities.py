@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from pipelines.enrich.entities import PosTokenizer, default_tagger, find_entities, place_level
+from pipelines.enrich.entities import LazyPosTagger, default_tagger, find_entities, place_level
 from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
 
 
@@ -14,7 +14,7 @@ def vocab() -> Vocabulary:
 
 
 @pytest.fixture(scope="module")
-def tokenizer() -> PosTokenizer:
+def tokenizer() -> LazyPosTagger:
     return default_tagger()
 
 
@@ -38,7 +38,7 @@ def _names(found: dict[str, list[dict[str, Any]]], kind: str) -> list[str]:
         ("安徽工业大学则负责核心技术的研发。", "安徽工业大学"),
     ],
 )
-def test_organizations(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, organization: str) -> None:
+def test_organizations(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str, organization: str) -> None:
     assert organization in _names(find_entities(text, vocab, tokenizer), "organizations")
 
 
@@ -50,11 +50,11 @@ def test_organizations(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, or
         ("全省建设省技术创新中心10-15家。", "技术创新中心"),
     ],
 )
-def test_not_organizations(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, not_organization: str) -> None:
+def test_not_organizations(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str, not_organization: str) -> None:
     assert not_organization not in _names(find_entities(text, vocab, tokenizer), "organizations")
 
 
-def test_organization_count(vocab: Vocabulary, tokenizer: PosTokenizer) -> None:
+def test_organization_count(vocab: Vocabulary, tokenizer: LazyPosTagger) -> None:
     text = "之江实验室是全国首家。之江实验室在以智引智上做足功课。"
     found = find_entities(text, vocab, tokenizer)
     assert {"name": "之江实验室", "count": 2} in found["organizations"]
@@ -70,7 +70,7 @@ def test_organization_count(vocab: Vocabulary, tokenizer: PosTokenizer) -> None:
         ("在杭州滨江白马湖畔筹备研究生院。", "杭州市", "city"),
     ],
 )
-def test_places(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, place: str, level: str) -> None:
+def test_places(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str, place: str, level: str) -> None:
     places = {entry["name"]: entry["level"] for entry in find_entities(text, vocab, tokenizer)["places"]}
     assert places.get(place) == level
 
@@ -78,11 +78,11 @@ def test_places(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, place: st
 @pytest.mark.parametrize(
     "text", ["上市企业数量在全国占比超过20%。", "勇闯科技前沿“无人区”。", "国内首个产业专用平台。"]
 )
-def test_no_places(vocab: Vocabulary, tokenizer: PosTokenizer, text: str) -> None:
+def test_no_places(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str) -> None:
     assert find_entities(text, vocab, tokenizer)["places"] == []
 
 
-def test_short_and_full_names_are_one_place(vocab: Vocabulary, tokenizer: PosTokenizer) -> None:
+def test_short_and_full_names_are_one_place(vocab: Vocabulary, tokenizer: LazyPosTagger) -> None:
     text = "嘉兴市科技局发布通知。嘉兴的企业积极申报，浙江各地响应。"
     places = find_entities(text, vocab, tokenizer)["places"]
     assert {"name": "嘉兴市", "count": 2, "level": "city"} in places
@@ -119,16 +119,16 @@ def test_place_level(vocab: Vocabulary, name: str, level: str | None) -> None:
         ),
     ],
 )
-def test_people_with_roles(vocab: Vocabulary, tokenizer: PosTokenizer, text: str, name: str, role: str) -> None:
+def test_people_with_roles(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str, name: str, role: str) -> None:
     people = {entry["name"]: entry["role"] for entry in find_entities(text, vocab, tokenizer)["people"]}
     assert people.get(name) == role
 
 
-def test_people_need_a_title(vocab: Vocabulary, tokenizer: PosTokenizer) -> None:
+def test_people_need_a_title(vocab: Vocabulary, tokenizer: LazyPosTagger) -> None:
     text = "刘颖认为，更加贴近的说法是，价格从来都不是统一的。"
     assert find_entities(text, vocab, tokenizer)["people"] == []
 
 
 @pytest.mark.parametrize("text", ["", None])
-def test_empty_text(vocab: Vocabulary, tokenizer: PosTokenizer, text: str | None) -> None:
+def test_empty_text(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str | None) -> None:
     assert find_entities(text, vocab, tokenizer) == {"organizations": [], "places": [], "people": []}

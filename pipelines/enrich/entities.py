@@ -7,7 +7,9 @@ organization is read as a run of noun tokens that ends in a suffix from
 right after a job title from ``vocab/person_titles.tsv``; names jieba does not tag are missed
 rather than guessed. A place is a ``ns`` token found in ``vocab/places.tsv`` (administrative
 divisions to county level, generated once from jionlp's GB/T 2260 table) or ending in an
-administrative suffix. jionlp itself is not a dependency: it installs, but prints a banner on
+administrative suffix, or a division's official name or province or city short name whatever
+jieba tags it (its dictionary has 嘉兴 as a person name); places are counted under their
+official name (嘉兴 -> 嘉兴市). jionlp itself is not a dependency: it installs, but prints a banner on
 stdout at import (which would corrupt ``scrapy crawl -o -`` output) and its ``parse_location``
 reads addresses, not running text.
 """
@@ -17,19 +19,12 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any, Protocol
+from typing import Any
 
 import jieba.posseg
 import rjieba
 
 from pipelines.enrich.vocabulary import Vocabulary
-
-
-class PosTokenizer(Protocol):
-    """What :func:`find_entities` needs of ``jieba.posseg.POSTokenizer``: pairs with ``word``
-    and ``flag`` (read only where a rule needs it, so ``flag`` may be computed lazily)."""
-
-    def cut(self, sentence: str) -> Any: ...
 
 
 class _Pair:
@@ -127,21 +122,19 @@ class Token:
 
     __slots__ = ("_pair", "start", "word")
 
-    def __init__(self, pair: Any, start: int) -> None:
+    def __init__(self, pair: _Pair, start: int) -> None:
         self._pair = pair
-        self.word: str = str(pair.word)
+        self.word = pair.word
         self.start = start
 
     @property
     def flag(self) -> str:
-        return str(self._pair.flag)
+        return self._pair.flag
 
     @property
     def known_flag(self) -> str | None:
         """The tag when it costs nothing to read (a dictionary word), else ``None``."""
-        if isinstance(self._pair, _Pair):
-            return self._pair.known_flag
-        return str(self._pair.flag)
+        return self._pair.known_flag
 
     @property
     def end(self) -> int:
@@ -160,7 +153,7 @@ ROLE_WINDOW = 40
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?“”\"‘’'《》\n]")
 
 
-def tokens_of(text: str, tokenizer: PosTokenizer) -> list[Token]:
+def tokens_of(text: str, tokenizer: LazyPosTagger) -> list[Token]:
     tokens: list[Token] = []
     position = 0
     for pair in tokenizer.cut(text):
@@ -253,7 +246,7 @@ def _role_before(text: str, start: int, anchors: list[int], vocab: Vocabulary) -
     return re.sub(r"\s+", "", role).strip() or None
 
 
-def find_entities(text: str | None, vocab: Vocabulary, tokenizer: PosTokenizer) -> dict[str, list[dict[str, Any]]]:
+def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger) -> dict[str, list[dict[str, Any]]]:
     """``{"organizations": [{name, count}], "places": [{name, count, level}],
     "people": [{name, role, count}]}``, each list in order of first mention."""
     result: dict[str, list[dict[str, Any]]] = {"organizations": [], "places": [], "people": []}
