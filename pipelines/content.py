@@ -1,0 +1,282 @@
+"""Content stages in worker processes: extraction, cleaning and enrichment off the crawl's reactor.
+
+Scrapy runs every item pipeline on the reactor thread of the crawl process, so a stage that
+spends milliseconds of CPU on an article (parsing, OpenCC, word segmentation) stalls every
+download and every other item meanwhile. The content stages are pure functions of the item:
+no database, no network, no state shared between items. :class:`ContentPipeline` runs them,
+in the order of ``CONTENT_PIPELINES``, in a pool of ``CONTENT_WORKERS`` processes, and hands
+the result on to the stages that need the database (dedup, near-duplicates, storage), which
+stay in the crawl process.
+
+The stage pipelines are the ordinary ones (:class:`~pipelines.extraction.ExtractionPipeline`
+and so on), built in each worker from the crawl's settings; what they count in the stats and
+what they log comes back with each item and is replayed in the crawl process, so the stats,
+the ``log_count/*`` values and the log read as if they had run there. ``CONTENT_WORKERS = 0``
+runs the same stages in the crawl process itself.
+
+A worker that dies (killed, out of memory, a crash in native code) breaks the pool: it is
+started again and the items in flight are submitted once more; an item that breaks a fresh
+pool again fails with an error naming its URL, and the crawl goes on (``content/worker_lost``).
+
+Settings:
+
+* ``CONTENT_PIPELINES``: ``{class path: order}`` of the stages to run, like ``ITEM_PIPELINES``.
+* ``CONTENT_WORKERS`` (default ``None``): worker processes; ``None`` is one fewer than the
+  machine's cores, at most 4; ``0`` runs the stages in the crawl process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+from typing import Any
+
+from scrapy.crawler import Crawler
+from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings, Settings
+from scrapy.statscollectors import StatsCollector
+from scrapy.utils.conf import build_component_list
+from scrapy.utils.misc import build_from_crawler, load_object
+from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
+
+logger = logging.getLogger(__name__)
+
+MAX_DEFAULT_WORKERS = 4
+
+
+def default_workers(cores: int | None = None) -> int:
+    """One worker per core but the crawl's own, at most :data:`MAX_DEFAULT_WORKERS`."""
+    cores = cores if cores is not None else (os.cpu_count() or 1)
+    return max(0, min(MAX_DEFAULT_WORKERS, cores - 1))
+
+
+class RecordingStats:
+    """The part of a stats collector the stages use, recording each call to replay elsewhere."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, Any]] = []
+
+    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
+        self.calls.append(("inc_value", key, count))
+
+    def set_value(self, key: str, value: Any) -> None:
+        self.calls.append(("set_value", key, value))
+
+    def max_value(self, key: str, value: Any) -> None:
+        self.calls.append(("max_value", key, value))
+
+    def min_value(self, key: str, value: Any) -> None:
+        self.calls.append(("min_value", key, value))
+
+    def take(self) -> list[tuple[str, str, Any]]:
+        calls, self.calls = self.calls, []
+        return calls
+
+
+def replay_stats(calls: list[tuple[str, str, Any]], stats: StatsCollector) -> None:
+    for method, key, value in calls:
+        getattr(stats, method)(key, value)
+
+
+_FORMATTER = logging.Formatter()
+
+
+class RecordingHandler(logging.Handler):
+    """Keeps the records a worker logs while it processes one item, ready to be pickled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        # Arguments and tracebacks may not pickle: the message is rendered here, the traceback as text.
+        record.msg = record.getMessage()
+        record.args = None
+        if record.exc_info:
+            record.exc_text = _FORMATTER.formatException(record.exc_info)
+            record.exc_info = None
+        self.records.append(record)
+
+    def take(self) -> list[logging.LogRecord]:
+        records, self.records = self.records, []
+        return records
+
+
+def build_stages(settings: BaseSettings, stats: Any) -> list[Any]:
+    """The ``CONTENT_PIPELINES`` components, built like Scrapy builds item pipelines.
+
+    A component that raises :class:`NotConfigured` is left out, as Scrapy leaves it out of
+    ``ITEM_PIPELINES``.
+    """
+    crawler = SimpleNamespace(settings=settings, stats=stats)
+    stages = []
+    for path in build_component_list(settings.getdict("CONTENT_PIPELINES")):
+        try:
+            stages.append(build_from_crawler(load_object(path), crawler))  # type: ignore[arg-type]
+        except NotConfigured as error:
+            if error.args:
+                logger.info("content stage %s disabled: %s", path, error.args[0])
+    return stages
+
+
+def run_stages(stages: list[Any], item: Any) -> Any:
+    for stage in stages:
+        item = stage.process_item(item)
+    return item
+
+
+@dataclass
+class _Worker:
+    """The state of one worker process: its stages, the stats and log records of the current item."""
+
+    stages: list[Any]
+    stats: RecordingStats
+    handler: RecordingHandler = field(default_factory=RecordingHandler)
+
+
+_worker: _Worker | None = None
+
+
+def _exit_with_parent() -> None:
+    """Ends this worker when the crawl process is gone, also when it was killed (SIGKILL): the
+    pool's queues would keep an orphaned worker waiting for work forever."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+
+    def watch() -> None:
+        multiprocessing.connection.wait([parent.sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+
+
+def _init_worker(settings: dict[str, Any]) -> None:
+    global _worker
+    _exit_with_parent()
+    values = Settings(settings)
+    stats = RecordingStats()
+    handler = RecordingHandler()
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(values.get("LOG_LEVEL", "DEBUG"))
+    _worker = _Worker(build_stages(values, stats), stats, handler)
+    stats.take()
+
+
+@dataclass
+class _Outcome:
+    item: Any
+    error: BaseException | None
+    stats: list[tuple[str, str, Any]]
+    records: list[logging.LogRecord]
+
+
+def _process_in_worker(item: Any) -> _Outcome:
+    assert _worker is not None, "worker not initialized"
+    try:
+        item, error = run_stages(_worker.stages, item), None
+    except Exception as raised:  # sent back and raised in the crawl process
+        error = raised
+    return _Outcome(item, error, _worker.stats.take(), _worker.handler.take())
+
+
+def _picklable_settings(settings: BaseSettings) -> dict[str, Any]:
+    import pickle
+
+    values = settings.copy_to_dict()
+    kept: dict[str, Any] = {}
+    for name, value in values.items():
+        try:
+            pickle.dumps(value)
+        except Exception:  # a setting that does not pickle: no stage reads it
+            continue
+        kept[name] = value
+    return kept
+
+
+class ContentPipeline:
+    """Runs the ``CONTENT_PIPELINES`` stages on each item, in worker processes or inline."""
+
+    def __init__(self, settings: BaseSettings, stats: StatsCollector, workers: int) -> None:
+        self.settings = settings
+        self.stats = stats
+        self.workers = workers
+        self.stages: list[Any] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self._pool_generation = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ContentPipeline:
+        settings = crawler.settings
+        if not build_component_list(settings.getdict("CONTENT_PIPELINES")):
+            raise NotConfigured("CONTENT_PIPELINES is empty")
+        raw = settings.get("CONTENT_WORKERS")
+        workers = default_workers() if raw in (None, "") else settings.getint("CONTENT_WORKERS")
+        if workers < 0:
+            raise ValueError(f"CONTENT_WORKERS must be 0 or more, got {raw!r}")
+        assert crawler.stats is not None
+        return cls(settings, crawler.stats, workers)
+
+    def open_spider(self) -> None:
+        if self.workers and is_reactor_installed() and not is_asyncio_reactor_installed():
+            logger.warning("CONTENT_WORKERS needs the asyncio reactor; running the content stages in this process")
+            self.workers = 0
+        if self.workers:
+            self.pool = self._new_pool()
+        else:
+            self.stages = self.stages or build_stages(self.settings, self.stats)
+        self.stats.set_value("content/workers", self.workers)
+
+    def close_spider(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+
+    def _new_pool(self) -> ProcessPoolExecutor:
+        self._pool_generation += 1
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            # spawn, not fork: the crawl process runs a reactor and threads a fork would copy mid-flight.
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(_picklable_settings(self.settings),),
+        )
+
+    async def process_item(self, item: Any) -> Any:
+        if self.pool is None:
+            return run_stages(self.stages, item)
+        outcome = await self._submit(item)
+        replay_stats(outcome.stats, self.stats)
+        for record in outcome.records:
+            logging.getLogger(record.name).handle(record)
+        if outcome.error is not None:
+            raise outcome.error
+        return outcome.item
+
+    async def _submit(self, item: Any) -> _Outcome:
+        """The outcome of ``item`` from the pool; a pool broken by a dead worker is started again
+        and the item submitted once more."""
+        for attempt in (1, 2):
+            assert self.pool is not None
+            generation = self._pool_generation
+            try:
+                return await asyncio.wrap_future(self.pool.submit(_process_in_worker, item))
+            except BrokenProcessPool:
+                self.stats.inc_value("content/worker_lost")
+                if generation == self._pool_generation:
+                    logger.error("a content worker died; starting the worker pool again")
+                    self.pool.shutdown(wait=False, cancel_futures=True)
+                    self.pool = self._new_pool()
+                if attempt == 2:
+                    url = getattr(item, "url", None)
+                    raise RuntimeError(f"content worker died twice while processing {url}") from None
+        raise AssertionError("unreachable")

@@ -1,0 +1,238 @@
+"""The content stages in worker processes: same articles, stats and log lines as in the crawl
+process; dropped items, errors and dead workers come back to the crawl process."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from scrapy.exceptions import DropItem, NotConfigured
+from scrapy.utils.test import get_crawler
+
+from crawler import settings as project_settings
+from crawler.items import Article, Page
+from pipelines.content import ContentPipeline, default_workers
+
+PROJECT_STAGES = project_settings.CONTENT_PIPELINES
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+HERE = "test_content_pipeline"
+"""This module as the worker processes import it (pytest puts ``tests/`` on ``sys.path``, and
+spawned workers start with the parent's ``sys.path``)."""
+
+
+class LoggingStage:
+    """Logs a warning with an argument, counts a stat and marks the item."""
+
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> LoggingStage:
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        logging.getLogger("govnews.test.stage").warning("stage saw %s in pid %d", item.url, os.getpid())
+        self.stats.inc_value("test/stage_items")
+        self.stats.max_value("test/max_body", len(item.body))
+        if item.title == "drop me":
+            raise DropItem(f"dropped {item.url}")
+        if item.title == "fail":
+            raise ValueError(f"cannot handle {item.url}")
+        item.extra["stage_pid"] = os.getpid()
+        return item
+
+
+class CrashOnceStage:
+    """Kills its own process on the first item it sees while ``CRASH_MARKER`` exists."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrashOnceStage:
+        return cls(crawler.settings["CRASH_MARKER"])
+
+    def __init__(self, marker: str) -> None:
+        self.marker = Path(marker)
+
+    def process_item(self, item: Any) -> Any:
+        if item.title == "crash" and self.marker.exists():
+            self.marker.unlink()
+            os._exit(3)
+        item.extra["survived"] = True
+        return item
+
+
+class OffStage:
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> OffStage:
+        raise NotConfigured("switched off for the test")
+
+
+def article(title: str = "标题", url: str = "https://example.cn/a.html") -> Article:
+    return Article(
+        url=url, canonical_url=url, site="x", fetched_at="2026-11-23T00:00:00+08:00", title=title, body="正文"
+    )
+
+
+def build(workers: int, stages: dict[str, int], **settings: Any) -> tuple[ContentPipeline, Any]:
+    crawler = get_crawler(settings_dict={"CONTENT_PIPELINES": stages, "CONTENT_WORKERS": workers, **settings})
+    pipeline = ContentPipeline.from_crawler(crawler)
+    pipeline.open_spider()
+    return pipeline, crawler.stats
+
+
+def process(pipeline: ContentPipeline, item: Any) -> Any:
+    return asyncio.run(pipeline.process_item(item))
+
+
+@pytest.fixture(scope="module")
+def pooled() -> Iterator[tuple[ContentPipeline, Any]]:
+    pipeline, stats = build(1, {f"{HERE}.OffStage": 50, f"{HERE}.LoggingStage": 100})
+    yield pipeline, stats
+    pipeline.close_spider()
+
+
+def seed_pages() -> list[Page]:
+    return [
+        Page(url=path.as_uri(), text=path.read_text("utf-8"), kind="text", fetched_at="2026-11-23T00:00:00+08:00")
+        for path in sorted(SEEDS.glob("*.txt"))
+    ]
+
+
+def test_default_workers_leave_a_core_to_the_crawl() -> None:
+    assert [default_workers(cores) for cores in (1, 2, 3, 8, 64)] == [0, 1, 2, 4, 4]
+
+
+def test_negative_workers_are_refused() -> None:
+    crawler = get_crawler(settings_dict={"CONTENT_PIPELINES": PROJECT_STAGES, "CONTENT_WORKERS": -1})
+    with pytest.raises(ValueError, match="CONTENT_WORKERS must be 0 or more, got -1"):
+        ContentPipeline.from_crawler(crawler)
+
+
+def test_no_stages_is_not_configured() -> None:
+    with pytest.raises(NotConfigured):
+        ContentPipeline.from_crawler(get_crawler(settings_dict={"CONTENT_PIPELINES": {}}))
+
+
+def test_seeds_in_workers_equal_seeds_in_process() -> None:
+    """The project's own stages give the same articles and the same stats either way."""
+    inline, inline_stats = build(0, PROJECT_STAGES)
+    pooled, pooled_stats = build(1, PROJECT_STAGES)
+    try:
+        for page in seed_pages():
+            here, there = process(inline, dataclasses.replace(page)), process(pooled, dataclasses.replace(page))
+            assert isinstance(there, Article)
+            assert dataclasses.asdict(there) == dataclasses.asdict(here)
+    finally:
+        pooled.close_spider()
+    counted = {k: v for k, v in inline_stats.get_stats().items() if k.split("/")[0] in ("extraction", "cleaning")}
+    assert counted["extraction/text_pages"] == 5
+    assert counted["cleaning/items"] == 5
+    assert inline_stats.get_value("enrichment/articles") == pooled_stats.get_value("enrichment/articles") == 5
+    assert {k: pooled_stats.get_value(k) for k in counted} == counted
+    assert pooled_stats.get_value("content/workers") == 1
+    assert inline_stats.get_value("content/workers") == 0
+
+
+def test_stage_runs_in_a_worker_and_its_log_and_stats_come_back(
+    pooled: tuple[ContentPipeline, Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    pipeline, stats = pooled
+    before = stats.get_value("test/stage_items", 0)
+    with caplog.at_level(logging.WARNING, logger="govnews.test.stage"):
+        item = process(pipeline, article(url="https://example.cn/logged.html"))
+    assert item.extra["stage_pid"] != os.getpid()
+    assert stats.get_value("test/stage_items") == before + 1
+    assert stats.get_value("test/max_body") == 2
+    messages = [record.getMessage() for record in caplog.records if record.name == "govnews.test.stage"]
+    assert messages == [f"stage saw https://example.cn/logged.html in pid {item.extra['stage_pid']}"]
+
+
+def test_dropped_item_is_dropped_in_the_crawl_process(pooled: tuple[ContentPipeline, Any]) -> None:
+    pipeline, _ = pooled
+    with pytest.raises(DropItem, match=r"dropped https://example.cn/d.html"):
+        process(pipeline, article("drop me", "https://example.cn/d.html"))
+
+
+def test_stage_error_names_the_item_and_the_pool_goes_on(pooled: tuple[ContentPipeline, Any]) -> None:
+    pipeline, _ = pooled
+    with pytest.raises(ValueError, match=r"cannot handle https://example.cn/f.html"):
+        process(pipeline, article("fail", "https://example.cn/f.html"))
+    assert process(pipeline, article()).extra["stage_pid"] > 0
+
+
+def test_disabled_stage_is_left_out(pooled: tuple[ContentPipeline, Any]) -> None:
+    pipeline, _ = pooled
+    assert "stage_pid" in process(pipeline, article()).extra  # OffStage raised NotConfigured in the worker
+
+
+def test_dead_worker_is_replaced_and_the_item_processed_again(tmp_path: Path) -> None:
+    marker = tmp_path / "crash-once"
+    marker.touch()
+    pipeline, stats = build(1, {f"{HERE}.CrashOnceStage": 100}, CRASH_MARKER=str(marker))
+    try:
+        item = process(pipeline, article("crash"))
+        assert item.extra["survived"] is True
+        assert stats.get_value("content/worker_lost") == 1
+        assert not marker.exists()
+        assert process(pipeline, article("after")).extra["survived"] is True
+    finally:
+        pipeline.close_spider()
+
+
+def test_item_that_kills_every_worker_fails_with_its_url() -> None:
+    pipeline, stats = build(1, {f"{HERE}.CrashAlwaysStage": 100})
+    try:
+        with pytest.raises(RuntimeError, match=r"content worker died twice while processing https://example.cn/k.html"):
+            process(pipeline, article("crash", "https://example.cn/k.html"))
+        assert stats.get_value("content/worker_lost") == 2
+        assert process(pipeline, article("fine")).title == "fine"
+    finally:
+        pipeline.close_spider()
+
+
+class CrashAlwaysStage:
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> CrashAlwaysStage:
+        return cls()
+
+    def process_item(self, item: Any) -> Any:
+        if item.title == "crash":
+            os._exit(3)
+        return item
+
+
+ORPHAN_SCRIPT = f"""
+import asyncio, sys, time
+sys.path[:0] = {[str(Path(__file__).resolve().parent), str(Path(__file__).resolve().parent.parent)]!r}
+import {HERE} as t
+
+if __name__ == "__main__":
+    pipeline, _ = t.build(1, {{"{HERE}.LoggingStage": 100}})
+    print(asyncio.run(pipeline.process_item(t.article())).extra["stage_pid"], flush=True)
+    time.sleep(120)
+"""
+
+
+def test_worker_ends_when_the_crawl_process_is_killed(tmp_path: Path) -> None:
+    script = tmp_path / "crawl.py"
+    script.write_text(ORPHAN_SCRIPT, encoding="utf-8")
+    crawl = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    try:
+        assert crawl.stdout is not None
+        worker = int(crawl.stdout.readline())
+        os.kill(worker, 0)  # alive
+    finally:
+        crawl.kill()
+        crawl.communicate()
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
+        time.sleep(0.05)
+    assert not Path(f"/proc/{worker}").exists(), "the worker outlived the SIGKILLed crawl process"
