@@ -1,32 +1,48 @@
 """Full crawl of a 5,000-article fixture site over loopback: our site spider vs a bare Scrapy spider.
 
 Serves a generated gov-style site on 127.0.0.1 (numbered list pages of 50 links, GBK article
-pages of ~3 KB) from a thread of this process, then crawls it twice in the same run, each in
-its own process with the same concurrency and no politeness delay:
+pages of ~2 KB) from a thread of this process, then crawls it twice in the same run, each in
+its own process with the same concurrency, the same ``CONCURRENT_ITEMS`` (the project's) and no
+politeness delay:
 
 * ``site``: ``scrapy crawl bench`` with every pipeline (extraction, cleaning, enrichment,
   dedup, storage into a fresh SQLite file) and the crawl state;
 * ``bare``: a bare ``scrapy.Spider`` following the same list and article links, no pipelines.
 
-Pages/s counts the requests the server answered between a crawl's first and last request
-(process start excluded); peak memory is the child's max RSS (``wait4``). The ratio column is
-site / bare.
+Pages/s counts the requests the server answered, over the time from a crawl's first request
+to the exit of its process: process start is excluded, and the items still in the pipelines
+after the last download are included (``drain s``: with content workers, downloads run ahead of
+processing, so the time between the first and the last request alone would flatter the site
+crawl; the shutdown of each crawl counts for both). Peak memory is the largest sum of resident memory of the crawl
+process and its content workers, sampled every 50 ms; CPU seconds are the crawl process's and
+its workers'. The ratio column is site / bare.
 
-Usage: python benchmarks/crawl.py [--articles 5000] [--concurrency 16] [--site-setting NAME=VALUE ...]
+Articles are distinct texts (words drawn from jieba's dictionary around one templated sentence
+with the figures), so that they are not near duplicates of one another; ``--one-template``
+makes them one notice with other numbers, the near-duplicate stage's worst case: every article
+joins one cluster of all.
+
+Usage: python benchmarks/crawl.py [--articles 5000] [--concurrency 16] [--one-template]
+       [--site-setting NAME=VALUE ...]
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import os
+import random
 import subprocess
 import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+
+import jieba
 
 PROJECT = Path(__file__).resolve().parent.parent
 PER_PAGE = 50
@@ -54,25 +70,55 @@ class BareSpider(scrapy.Spider):
 """
 
 
-def article_html(n: int) -> bytes:
+TEMPLATE_SENTENCE = (
+    "为深入实施创新驱动发展战略，加快推进科技创新体系建设，围绕重点产业开展关键核心技术攻关，"
+    "推动科技成果转化和产业化，经专家评审和公示，现将第{n}批项目予以公布，项目资金{amount}万元。"
+)
+
+
+@functools.cache
+def vocabulary() -> tuple[list[str], list[float]]:
+    """The 20,000 most frequent words of jieba's dictionary, weighted by the root of their frequency."""
+    rows = [line.split() for line in (Path(jieba.__file__).parent / "dict.txt").read_text("utf-8").splitlines()]
+    rows = sorted((row for row in rows if len(row) == 3), key=lambda row: -int(row[1]))[:20_000]
+    return [row[0] for row in rows], [int(row[1]) ** 0.5 for row in rows]
+
+
+def paragraph(rng: random.Random, n: int, k: int) -> str:
+    """About 110 characters of text drawn from real words, so that no two articles are near
+    duplicates, with one sentence of the notice's template (figures included)."""
+    words, weights = vocabulary()
+    sentences = []
+    for _ in range(rng.randint(3, 5)):
+        picked = rng.choices(words, weights, k=rng.randint(6, 12))
+        sentences.append("".join(picked) + rng.choice("，。；"))
+    sentences.insert(rng.randrange(len(sentences) + 1), f"项目资金{n * 3 + k}万元，")
+    return "".join(sentences)
+
+
+def article_html(n: int, one_template: bool = False) -> bytes:
     title = f"关于公布第{n}批省级科技计划项目的通知"
-    paragraphs = "".join(
-        f"<p>{title}。第{k}段：为深入实施创新驱动发展战略，加快推进科技创新体系建设，围绕重点产业开展关键核心技术攻关，"
-        f"推动科技成果转化和产业化，经专家评审和公示，现将第{n}批项目予以公布，项目资金{n * 3 + k}万元。</p>"
-        for k in range(1, 9)
-    )
+    if one_template:
+        texts = [TEMPLATE_SENTENCE.format(n=n, amount=n * 3 + k) for k in range(1, 9)]
+    else:
+        rng = random.Random(n)
+        texts = [paragraph(rng, n, k) for k in range(1, 9)]
+    paragraphs = "".join(f"<p>{title}。第{k}段：{text}</p>" for k, text in enumerate(texts, 1))
     return (
         f'<!DOCTYPE html><html><head><meta charset="gbk"><title>{title}</title></head><body>'
         f'<div class="nav">首页 > 通知公告</div><h1>{title}</h1>'
         f'<div class="info">发布时间：2026-01-{n % 28 + 1:02d} 10:00 来源：浙江省科学技术厅 '
         f"文号：浙科发〔2026〕{n}号</div>"
         f'<div class="content">{paragraphs}</div><div class="footer">版权所有 浙江省科学技术厅</div></body></html>'
-    ).encode("gbk")
+    ).encode("gbk", "replace")
 
 
 class BenchSite:
-    def __init__(self, articles: int) -> None:
+    def __init__(self, articles: int, one_template: bool = False) -> None:
         self.articles = articles
+        self.one_template = one_template
+        # Made before either crawl, so that both get the same bytes at the same cost.
+        self.bodies = {n: article_html(n, one_template) for n in range(1, articles + 1)}
         self.pages = (articles + PER_PAGE - 1) // PER_PAGE
         self.lock = threading.Lock()
         self.times: list[float] = []
@@ -119,45 +165,131 @@ class BenchSite:
                 ),
             )
         if path.startswith("/art/"):
-            return 200, article_html(int(path.rsplit("_", 1)[1].removesuffix(".html")))
+            return 200, self.article(int(path.rsplit("_", 1)[1].removesuffix(".html")))
         return 404, b"not found"
 
-    def take_window(self) -> tuple[int, float]:
-        """Requests answered since the last call, and the seconds between the first and the last."""
+    def article(self, n: int) -> bytes:
+        return self.bodies[n] if 0 < n <= self.articles else article_html(n, self.one_template)
+
+    def take_requests(self) -> list[float]:
+        """When each request since the last call was answered (``time.monotonic``)."""
         with self.lock:
             times, self.times = self.times, []
-        return len(times), (times[-1] - times[0]) if len(times) > 1 else 0.0
+        return times
 
     def stop(self) -> None:
         self.server.shutdown()
         self.server.server_close()
 
 
-def run_child(command: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, float, int]:
-    """Runs a crawl; returns its exit status, wall seconds and peak RSS in KiB."""
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid: int) -> list[int]:
+    """``pid`` and all its descendants, from ``/proc/<pid>/task/<tid>/children``."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                pending += [int(child) for child in children.read_text().split()]
+            except OSError:
+                continue
+    return tree
+
+
+def rss_and_cpu(pid: int) -> tuple[int, float] | None:
+    """Resident bytes and CPU seconds (user + system) of one process, ``None`` once it is gone."""
+    try:
+        rss_pages = int(Path(f"/proc/{pid}/statm").read_text().split()[1])
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError, ValueError):
+        return None
+    return rss_pages * PAGE_SIZE, (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class TreeSampler(threading.Thread):
+    """Samples a crawl's process tree (the crawl and its content workers) every 50 ms: the peak
+    of the summed resident memory, and each process's last seen CPU time. ``ru_maxrss`` from
+    ``wait4`` would report only the largest single process, and a forked child's copy of this
+    process before it execs."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_rss = 0
+        self.cpu: dict[int, float] = {}
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.05):
+            total = 0
+            for pid in process_tree(self.pid):
+                sample = rss_and_cpu(pid)
+                if sample is not None:
+                    total += sample[0]
+                    self.cpu[pid] = sample[1]
+            self.peak_rss = max(self.peak_rss, total)
+
+
+@dataclass
+class ChildRun:
+    code: int
+    wall: float
+    ended: float
+    """``time.monotonic()`` when the crawl process had exited."""
+    peak_rss: int
+    crawl_cpu: float
+    """CPU seconds of the crawl process itself (from ``wait4``)."""
+    worker_cpu: float
+    """CPU seconds of its child processes, as last sampled."""
+
+
+def run_child(command: list[str], cwd: Path, env: dict[str, str]) -> ChildRun:
     started = time.monotonic()
     proc = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    sampler = TreeSampler(proc.pid)
+    sampler.start()
     assert proc.stderr is not None
     stderr = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
+    ended = time.monotonic()
+    sampler.done.set()
+    sampler.join()
     proc.returncode = os.waitstatus_to_exitcode(status)
     if proc.returncode != 0:
         sys.stderr.write(stderr.decode("utf-8", "replace")[-3000:])
-    return proc.returncode, time.monotonic() - started, usage.ru_maxrss
+    workers = sum(cpu for pid, cpu in sampler.cpu.items() if pid != proc.pid)
+    # wait4 counts the children the crawl reaped (its workers) in its own usage.
+    crawl = usage.ru_utime + usage.ru_stime - workers
+    return ChildRun(proc.returncode, ended - started, ended, sampler.peak_rss, crawl, workers)
+
+
+def project_setting(name: str) -> object:
+    """A value of the project's settings: the bare crawl gets the same Scrapy tuning as ours."""
+    sys.path.insert(0, str(PROJECT))
+    from crawler import settings
+
+    return getattr(settings, name)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=5000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--one-template", action="store_true",
+                        help="one notice with other numbers: all articles in one near-duplicate cluster")  # fmt: skip
     parser.add_argument("--site-setting", action="append", default=[], metavar="NAME=VALUE",
                         help="extra -s for the site crawl only, e.g. to time it without some pipeline")  # fmt: skip
     args = parser.parse_args()
-    site = BenchSite(args.articles)
+    site = BenchSite(args.articles, args.one_template)
     common = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=0", "-s", f"CONCURRENT_REQUESTS={args.concurrency}",
               "-s", f"CONCURRENT_REQUESTS_PER_DOMAIN={args.concurrency}", "-s", "LOG_LEVEL=WARNING",
-              "-s", "TELNETCONSOLE_ENABLED=0"]  # fmt: skip
-    results: dict[str, tuple[int, float, float, int]] = {}
+              "-s", "TELNETCONSOLE_ENABLED=0", "-s", f"CONCURRENT_ITEMS={project_setting('CONCURRENT_ITEMS')}",
+              ]  # fmt: skip
+    results: dict[str, tuple[list[float], ChildRun]] = {}
     with tempfile.TemporaryDirectory(prefix="govnews-bench-") as scratch:
         root = Path(scratch)
         sites = root / "sites"
@@ -181,20 +313,22 @@ def main() -> int:
                       *[arg for setting in args.site_setting for arg in ("-s", setting)]], PROJECT),
         }  # fmt: skip
         for name, (command, cwd) in runs.items():
-            code, wall, peak = run_child(command, cwd, env)
-            requests, window = site.take_window()
-            if code != 0:
-                print(f"{name} crawl failed with exit code {code}", file=sys.stderr)
+            run = run_child(command, cwd, env)
+            if run.code != 0:
+                print(f"{name} crawl failed with exit code {run.code}", file=sys.stderr)
                 return 1
-            results[name] = (requests, window, wall, peak)
+            results[name] = (site.take_requests(), run)
     site.stop()
-    bare_rate = results["bare"][0] / results["bare"][1]
-    print(f"{args.articles} articles, {site.pages} list pages, concurrency {args.concurrency}, loopback")
-    print(f"{'crawl':<6} {'requests':>9} {'crawl s':>9} {'wall s':>8} {'pages/s':>9} {'peak MiB':>9} {'ratio':>6}")
-    for name, (requests, window, wall, peak) in results.items():
-        rate = requests / window
-        ratio = rate / bare_rate
-        print(f"{name:<6} {requests:>9} {window:>9.1f} {wall:>8.1f} {rate:>9.1f} {peak / 1024:>9.0f} {ratio:>6.2f}")
+    rates = {name: len(times) / (run.ended - times[0]) for name, (times, run) in results.items()}
+    kind = "one template" if args.one_template else "distinct texts"
+    print(f"{args.articles} articles ({kind}), {site.pages} list pages, concurrency {args.concurrency}, loopback")
+    print(f"{'crawl':<6} {'requests':>9} {'crawl s':>8} {'drain s':>8} {'wall s':>7} {'CPU s crawl+workers':>20} "
+          f"{'pages/s':>8} {'peak MiB':>9} {'ratio':>6}")  # fmt: skip
+    for name, (times, run) in results.items():
+        cpu = f"{run.crawl_cpu:.1f} + {run.worker_cpu:.1f}"
+        crawl, drain, ratio = run.ended - times[0], run.ended - times[-1], rates[name] / rates["bare"]
+        print(f"{name:<6} {len(times):>9} {crawl:>8.1f} {drain:>8.1f} {run.wall:>7.1f} {cpu:>20} {rates[name]:>8.1f} "
+              f"{run.peak_rss / 2**20:>9.0f} {ratio:>6.2f}")  # fmt: skip
     return 0
 
 
