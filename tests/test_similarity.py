@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from pipelines.similarity.banding import band_keys
 from pipelines.similarity.canonical import Member, choose_canonical, named_sources, outlet_names
@@ -14,6 +17,7 @@ from pipelines.similarity.minhash import (
     estimated_containment,
     estimated_jaccard,
     fingerprint,
+    shingle_hashes,
     signature_bytes,
     signature_from_bytes,
 )
@@ -84,6 +88,25 @@ def test_estimate_tracks_the_exact_jaccard() -> None:
     assert abs(estimate - exact) < 0.135
 
 
+@given(st.text(alphabet="浙江省科技厅创新中心衢州abc0123", max_size=300), st.integers(min_value=1, max_value=6))
+def test_shingle_hashes_count_the_shingle_set(text: str, size: int) -> None:
+    """One hash per distinct shingle, the whole text as one when it is shorter than a shingle."""
+    assert len(shingle_hashes(text, size)) == len(shingles(text, size) if size <= len(text) else {text} - {""})
+    assert fingerprint(text, Scheme(shingle_size=size)).shingle_count == len(shingles(text, size))
+
+
+def test_long_body_is_permuted_in_chunks_with_the_same_result() -> None:
+    """A body of more shingles than one chunk: its signature is the minimum over all its
+    shingles, so at most the minimum of its two halves' (which miss the shingles across the cut)."""
+    rng = random.Random(1)
+    body = "".join(chr(rng.randrange(0x4E00, 0x9FA5)) for _ in range(12_000)) + "。"
+    whole = fingerprint(body, SCHEME)
+    assert whole.shingle_count > 4096
+    first, second = fingerprint(body[:6000] + "。", SCHEME), fingerprint(body[6000:], SCHEME)
+    assert np.all(whole.signature <= np.minimum(first.signature, second.signature))
+    assert np.count_nonzero(whole.signature == np.minimum(first.signature, second.signature)) >= 120
+
+
 def test_signature_round_trips_through_bytes() -> None:
     signature = fingerprint(TEXT, SCHEME).signature
     data = signature_bytes(signature)
@@ -120,7 +143,7 @@ def test_candidate_probability_of_the_default_banding(similarity: float, low: fl
 
 
 def test_scheme_validation_and_name() -> None:
-    assert SCHEME.name == "k4-p128-b32-s1"
+    assert SCHEME.name == "k4-p128-b32-s1-poly64"
     assert SCHEME.rows == 4
     with pytest.raises(ValueError, match="multiple of bands"):
         Scheme(num_perm=128, bands=30)

@@ -44,7 +44,7 @@ class SignatureRow(Base):
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     cluster_id: Mapped[int] = mapped_column(ForeignKey("clusters.id"), index=True)
     scheme: Mapped[str] = mapped_column(String(40), index=True)
-    """Shingle size, permutations, bands and seed, e.g. ``k4-p128-b32-s1``."""
+    """Shingle size, permutations, bands and seed, e.g. ``k4-p128-b32-s1-poly64``."""
     content_hash: Mapped[str | None] = mapped_column(String(64))
     shingle_count: Mapped[int] = mapped_column(Integer)
     minhash: Mapped[bytes] = mapped_column(LargeBinary)
