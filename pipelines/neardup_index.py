@@ -82,6 +82,15 @@ _CLUSTER = cast(Table, ClusterRow.__table__)
 _ARTICLE = cast(Table, ArticleRow.__table__)
 _SITE = cast(Table, SiteRow.__table__)
 
+# The statements every document runs, built once: building them cost more than running them.
+_STORED_SIGNATURE = select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash).where(
+    _SIG.c.canonical_url == bindparam("canonical_url")
+)
+_CLUSTER_CANONICAL = select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == bindparam("cluster_id"))
+_NEW_CLUSTER = insert(_CLUSTER).returning(_CLUSTER.c.id)
+_NEW_SIGNATURE = insert(_SIG).returning(_SIG.c.id)
+_NEW_BANDS = insert(_BAND)
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -150,17 +159,11 @@ class NearDuplicateIndex:
         now = now or datetime.now(UTC)
         print_ = fingerprint(candidate.body, self.scheme)
         data = signature_bytes(print_.signature)
-        stored = connection.execute(
-            select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash).where(
-                _SIG.c.canonical_url == candidate.canonical_url
-            )
-        ).one_or_none()
+        stored = connection.execute(_STORED_SIGNATURE, {"canonical_url": candidate.canonical_url}).one_or_none()
         changed: set[int] = set()
         if stored is not None:
             if stored.scheme == self.scheme.name and stored.minhash == data:
-                canonical = connection.execute(
-                    select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == stored.cluster_id)
-                ).scalar_one()
+                canonical = connection.execute(_CLUSTER_CANONICAL, {"cluster_id": stored.cluster_id}).scalar_one()
                 return Assignment(stored.cluster_id, canonical, "known")
             changed |= self._remove(connection, stored.id, stored.cluster_id, now)
 
@@ -170,33 +173,29 @@ class NearDuplicateIndex:
             cluster_id, status = best_cluster, "joined"
         else:
             cluster_id = connection.execute(
-                insert(_CLUSTER)
-                .values(canonical_url=candidate.canonical_url, created_at=now, updated_at=now)
-                .returning(_CLUSTER.c.id)
+                _NEW_CLUSTER, {"canonical_url": candidate.canonical_url, "created_at": now, "updated_at": now}
             ).scalar_one()
             status = "new" if keys else "short"
         signature_id = connection.execute(
-            insert(_SIG)
-            .values(
-                canonical_url=candidate.canonical_url,
-                cluster_id=cluster_id,
-                scheme=self.scheme.name,
-                content_hash=candidate.content_hash,
-                shingle_count=print_.shingle_count,
-                minhash=data,
-                url=candidate.url,
-                site=candidate.site,
-                source_name=candidate.source_name,
-                published=parse_timestamp(candidate.published),
-                fetched_at=parse_timestamp(candidate.fetched_at),
-                created_at=now,
-            )
-            .returning(_SIG.c.id)
+            _NEW_SIGNATURE,
+            {
+                "canonical_url": candidate.canonical_url,
+                "cluster_id": cluster_id,
+                "scheme": self.scheme.name,
+                "content_hash": candidate.content_hash,
+                "shingle_count": print_.shingle_count,
+                "minhash": data,
+                "url": candidate.url,
+                "site": candidate.site,
+                "source_name": candidate.source_name,
+                "published": parse_timestamp(candidate.published),
+                "fetched_at": parse_timestamp(candidate.fetched_at),
+                "created_at": now,
+            },
         ).scalar_one()
         if keys:
-            connection.execute(
-                insert(_BAND), [{"signature_id": signature_id, "band": b, "key": k} for b, k in enumerate(keys)]
-            )
+            bands = [{"signature_id": signature_id, "band": band, "key": key} for band, key in enumerate(keys)]
+            connection.execute(_NEW_BANDS, bands)
         canonical = candidate.canonical_url  # a cluster created above starts with this member
         if status == "joined":
             canonical, moved = self._recompute_canonical(connection, cluster_id, now, joined=candidate.canonical_url)

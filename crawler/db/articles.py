@@ -113,19 +113,23 @@ def _update_copy_links(connection: Connection, articles: Sequence[Article]) -> N
             )
 
 
+_ORIGINAL = (
+    select(_TABLE.c.canonical_url)
+    .where(
+        _TABLE.c.content_hash == bindparam("content_hash"),
+        _TABLE.c.canonical_url != bindparam("canonical_url"),
+        _TABLE.c.duplicate_of.is_(None),
+    )
+    .order_by(_TABLE.c.first_seen_at, _TABLE.c.id)
+    .limit(1)
+)
+"""Built once: the dedup stage asks it for every article, and building it cost more than running it."""
+
+
 def find_original(connection: Connection, content_hash: str, canonical_url: str) -> str | None:
     """``canonical_url`` of the earliest stored original with this body hash, other than ours."""
-    query = (
-        select(_TABLE.c.canonical_url)
-        .where(
-            _TABLE.c.content_hash == content_hash,
-            _TABLE.c.canonical_url != canonical_url,
-            _TABLE.c.duplicate_of.is_(None),
-        )
-        .order_by(_TABLE.c.first_seen_at, _TABLE.c.id)
-        .limit(1)
-    )
-    return connection.execute(query).scalar_one_or_none()
+    params = {"content_hash": content_hash, "canonical_url": canonical_url}
+    return connection.execute(_ORIGINAL, params).scalar_one_or_none()
 
 
 def assign_duplicates(connection: Connection, articles: Iterable[Article]) -> int:
