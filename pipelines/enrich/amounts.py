@@ -17,6 +17,7 @@ import cn2an
 
 from pipelines.enrich.text import nfkc
 from pipelines.enrich.vocabulary import Vocabulary
+from pipelines.patterns import alternation
 
 _DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # A Chinese numeral must start with a digit word or 十: a bare 万元 (万元户) is no amount.
@@ -65,7 +66,7 @@ def find_amounts(text: str | None, vocab: Vocabulary) -> list[Figure]:
     if not text:
         return []
     flat = nfkc(text)
-    qualifiers = "|".join(re.escape(word) for word in vocab.amount_qualifiers)
+    qualifiers = alternation(vocab.amount_qualifiers, longest_first=False)
     figures: list[Figure] = []
     for match in _AMOUNT.finditer(flat):
         number = match.group("number").replace(",", "")

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from pipelines.enrich.text import lines_of, nfkc
 from pipelines.enrich.vocabulary import Vocabulary
+from pipelines.patterns import alternation
 
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}")
 _PARENTHESIS = re.compile(r"[(（]([^()（）]{2,60})[)）]")
@@ -111,7 +112,7 @@ def label_pairs(line: str, vocab: Vocabulary) -> dict[str, str] | None:
     ``时间:2023-06-03 浏览:182 分类:网络`` -> ``{"published": "2023-06-03", "views": "182",
     "category": "网络"}``. The first pair's value wins when a field repeats.
     """
-    labels = "|".join(re.escape(label) for label in sorted(vocab.labels, key=len, reverse=True))
+    labels = alternation(vocab.labels)
     flat = nfkc(line).strip().strip("【】[]")
     starts = list(re.finditer(rf"(?:^|(?<=[\s|丨]))({labels})\s*:\s*", flat))
     if not starts or starts[0].start() != 0:

@@ -16,6 +16,7 @@ from typing import Final
 
 from pipelines.enrich.text import compact, lines_of, nfkc
 from pipelines.enrich.vocabulary import read_table, vocab_dir
+from pipelines.patterns import alternation
 
 STANDARD_OPEN: Final = "〔"
 STANDARD_CLOSE: Final = "〕"
@@ -106,7 +107,7 @@ def own_doc_number(
     ``masthead_line``: a line that is nothing but a 文号 (``签发人：…`` may follow).
     ``labeled_line``: a line ``文号：…`` for one of ``labels``.
     """
-    label_pattern = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
+    label_pattern = alternation(labels)
     for line in lines[:MASTHEAD_LINES]:
         unsigned = _SIGNER.sub("", line).strip()
         found = parse_doc_number(unsigned, reference_year=reference_year)

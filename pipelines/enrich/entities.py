@@ -18,35 +18,13 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import jieba.posseg
 import rjieba
 
 from pipelines.enrich.vocabulary import Vocabulary
-
-
-class _Pair:
-    """A word whose part-of-speech tag is looked up on first read."""
-
-    __slots__ = ("_flag", "_tagger", "word")
-
-    def __init__(self, word: str, flag: str | None, tagger: LazyPosTagger) -> None:
-        self.word = word
-        self._flag = flag
-        self._tagger = tagger
-
-    @property
-    def flag(self) -> str:
-        if self._flag is None:
-            self._flag = self._tagger.unknown_tag(self.word)
-        return self._flag
-
-    @property
-    def known_flag(self) -> str | None:
-        """The tag if it is known without running the HMM, else ``None``."""
-        return self._flag
 
 
 class LazyPosTagger:
@@ -74,17 +52,24 @@ class LazyPosTagger:
         self._tags: dict[str, str] = pos.word_tag_tab
         self._unknown: dict[str, list[tuple[str, str]]] = {}
 
-    def cut(self, sentence: str) -> Iterator[_Pair]:
+    def tokens(self, text: str) -> list[Token]:
+        """The words of ``text`` at their offsets, tagged from the dictionary where it knows them."""
         tags = self._tags
-        for word in self._segment(sentence):
+        tokens: list[Token] = []
+        position = 0
+        for word in self._segment(text):
             flag = tags.get(word)
             if flag is None and not _HAN.search(word):
                 flag = _non_han_tag(word)
             if flag is not None or len(word) < self.SPLIT_FROM:
-                yield _Pair(word, flag, self)
+                tokens.append(Token(word, position, flag, self))
             else:
+                offset = position
                 for piece, piece_flag in self._pieces(word):
-                    yield _Pair(piece, piece_flag, self)
+                    tokens.append(Token(piece, offset, piece_flag, self))
+                    offset += len(piece)
+            position += len(word)
+        return tokens
 
     def unknown_tag(self, word: str) -> str:
         pieces = self._pieces(word)
@@ -118,23 +103,27 @@ def _non_han_tag(word: str) -> str:
 
 
 class Token:
-    """A word at a character offset; its tag is read from the tokenizer's pair on demand."""
+    """A word at a character offset; the tag of a word the dictionary does not know is asked of
+    the tagger (its POS HMM) on first read."""
 
-    __slots__ = ("_pair", "start", "word")
+    __slots__ = ("_flag", "_tagger", "start", "word")
 
-    def __init__(self, pair: _Pair, start: int) -> None:
-        self._pair = pair
-        self.word = pair.word
+    def __init__(self, word: str, start: int, flag: str | None, tagger: LazyPosTagger) -> None:
+        self.word = word
         self.start = start
+        self._flag = flag
+        self._tagger = tagger
 
     @property
     def flag(self) -> str:
-        return self._pair.flag
+        if self._flag is None:
+            self._flag = self._tagger.unknown_tag(self.word)
+        return self._flag
 
     @property
     def known_flag(self) -> str | None:
         """The tag when it costs nothing to read (a dictionary word), else ``None``."""
-        return self._pair.known_flag
+        return self._flag
 
     @property
     def end(self) -> int:
@@ -151,16 +140,6 @@ ORG_LENGTH = (4, 30)
 ROLE_WINDOW = 40
 """Characters before a name searched for its title."""
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?“”\"‘’'《》\n]")
-
-
-def tokens_of(text: str, tokenizer: LazyPosTagger) -> list[Token]:
-    tokens: list[Token] = []
-    position = 0
-    for pair in tokenizer.cut(text):
-        token = Token(pair, position)
-        tokens.append(token)
-        position = token.end
-    return tokens
 
 
 def _org_span(tokens: list[Token], end: int, vocab: Vocabulary) -> tuple[int, int] | None:
@@ -201,8 +180,22 @@ def organization_spans(tokens: list[Token], vocab: Vocabulary) -> list[tuple[int
     return [span for span in spans if not any(o != span and o[0] <= span[0] and span[1] <= o[1] for o in spans)]
 
 
+PLACE_LEVELS_MEMO = 200_000
+"""Words whose level :func:`place_level` remembers before it starts over."""
+
+
 def place_level(name: str, vocab: Vocabulary) -> str | None:
     """``province``, ``city``, ``district`` or ``township`` from the name, ``None`` if unknown."""
+    memo = vocab.place_levels
+    if name in memo:
+        return memo[name]
+    if len(memo) >= PLACE_LEVELS_MEMO:
+        memo.clear()
+    level = memo[name] = _place_level(name, vocab)
+    return level
+
+
+def _place_level(name: str, vocab: Vocabulary) -> str | None:
     if name in vocab.place_stopwords:
         return None
     if name in vocab.places:
@@ -252,7 +245,7 @@ def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger)
     result: dict[str, list[dict[str, Any]]] = {"organizations": [], "places": [], "people": []}
     if not text:
         return result
-    tokens = tokens_of(text, tokenizer)
+    tokens = tokenizer.tokens(text)
     org_spans = organization_spans(tokens, vocab)
     organizations = Counter(text[start:end] for start, end in org_spans)
     result["organizations"] = [{"name": name, "count": count} for name, count in organizations.items()]

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from pipelines.extract.vocab import Vocabulary
+from pipelines.patterns import alternation
 
 _HAN = r"\u3400-\u9fff"
 #: A personal name: 2-4 Han characters, or a transliterated name with a middle dot.
@@ -26,8 +27,7 @@ class Person:
 
 
 def _label_pattern(labels: tuple[str, ...], separators: str) -> re.Pattern[str]:
-    alternatives = "|".join(re.escape(label) for label in sorted(labels, key=len, reverse=True))
-    return re.compile(rf"(?P<label>{alternatives})\s*[{re.escape(separators)}]+\s*")
+    return re.compile(rf"(?P<label>{alternation(labels)})\s*[{re.escape(separators)}]+\s*")
 
 
 def labelled_value(text: str, labels: tuple[str, ...], vocab: Vocabulary) -> str | None:
@@ -68,13 +68,13 @@ def byline_line_pattern(vocab: Vocabulary) -> re.Pattern[str]:
         "资料来源",
         *(label for label, _ in vocab.author_labels if len(label) > 1),
     )
-    alternatives = "|".join(re.escape(label) for label in sorted(set(labels), key=len, reverse=True))
+    alternatives = alternation(labels)
     return re.compile(rf"^\s*[\[【（(]?\s*(?:{alternatives})\s*[：:︱|｜]")
 
 
 def names_in(value: str, vocab: Vocabulary) -> list[str]:
     """Personal names in a byline value: ``王乐文 方敏`` -> both, ``…研究员徐占忱`` -> 徐占忱."""
-    titled = list(re.finditer("|".join(map(re.escape, vocab.titles_before_name)), value))
+    titled = list(re.finditer(alternation(vocab.titles_before_name, longest_first=False), value))
     if titled:
         value = value[titled[-1].end() :]
     names: list[str] = []
@@ -108,7 +108,7 @@ def people_in(text: str, vocab: Vocabulary, strict: bool, loose: bool = False) -
     """
     found: list[Person] = []
     labels = sorted(vocab.author_labels, key=lambda item: len(item[0]), reverse=True)
-    alternatives = "|".join(re.escape(label) for label, _ in labels)
+    alternatives = alternation(label for label, _ in labels)
     opener = r"[（(【\[]\s*" if strict else ("" if loose else r"(?:^|[\s（(【\[》」])\s*")
     pattern = re.compile(rf"{opener}(?P<label>{alternatives})\s*[：:︱|｜/／]?\s*")
     roles = dict(labels)

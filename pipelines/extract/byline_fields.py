@@ -16,6 +16,7 @@ from pipelines.extract.dates import absolute_date
 from pipelines.extract.dom import attribute_tokens, is_boilerplate, normalized_space
 from pipelines.extract.regions import Regions, meta_content
 from pipelines.extract.vocab import Vocabulary
+from pipelines.patterns import alternation
 
 _SOURCE_META = ("source", "ContentSource", "og:article:source", "article:source")
 _SHORT_LINE = 80
@@ -99,7 +100,7 @@ def authors_of(root: lxml_html.HtmlElement, regions: Regions, vocab: Vocabulary)
 def _author_element(root: lxml_html.HtmlElement, vocab: Vocabulary) -> tuple[list[Person], str]:
     """Names in an element called ``author`` (``<span id="author_baidu">王帆</span>``)."""
     body_element = root.find("body")
-    editor_or_place = re.compile("|".join(map(re.escape, vocab.editor_labels)) + r"|[电電縣县市]$|\d")
+    editor_or_place = re.compile(alternation(vocab.editor_labels, longest_first=False) + r"|[电電縣县市]$|\d")
     for element in (body_element if body_element is not None else root).iter("span", "div", "p", "em", "a"):
         if "author" not in attribute_tokens(element) and "author_baidu" not in (element.get("id") or "").lower():
             continue

@@ -19,6 +19,7 @@ from lxml import html as lxml_html
 from pipelines.extract.dates import absolute_date
 from pipelines.extract.dom import normalized_space
 from pipelines.extract.vocab import Vocabulary
+from pipelines.patterns import alternation
 
 _CELL_TAGS = ("td", "th", "li", "span", "div", "p", "dt", "dd", "label", "font", "b", "strong", "em")
 _SEPARATOR = re.compile(r"^\s*[：:]\s*")
@@ -41,9 +42,7 @@ class GovMeta:
 
 def _label_regex(vocab: Vocabulary) -> re.Pattern[str]:
     # Labels are printed with padding spaces (索 引 号) on some portals.
-    alternatives = "|".join(
-        r"\s*".join(re.escape(char) for char in label) for label in sorted(vocab.govmeta_labels, key=len, reverse=True)
-    )
+    alternatives = alternation(vocab.govmeta_labels, spaced=True)
     return re.compile(rf"^\s*[【\[]?(?P<label>{alternatives})\s*[】\]]?\s*(?P<sep>[：:]?)")
 
 

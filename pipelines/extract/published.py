@@ -16,6 +16,7 @@ from lxml import html as lxml_html
 from pipelines.extract.dates import ParsedDate, absolute_date, fetch_time, is_plausible, parsed_date, url_date
 from pipelines.extract.regions import Regions, json_ld_values, meta_content
 from pipelines.extract.vocab import Vocabulary
+from pipelines.patterns import alternation
 
 _PUBLISHED_META = (
     "article:published_time",
@@ -49,9 +50,9 @@ def publication_time(
     fetched_at: str | None,
 ) -> tuple[ParsedDate | None, str]:
     reference = fetch_time(fetched_at)
-    not_published = re.compile("|".join(map(re.escape, vocab.not_published_labels)))
+    not_published = re.compile(alternation(vocab.not_published_labels, longest_first=False))
     labels = sorted(vocab.published_labels, key=len, reverse=True)
-    label_re = re.compile(rf"(?:{'|'.join(map(re.escape, labels))})\s*[：:]?\s*")
+    label_re = re.compile(rf"(?:{alternation(labels, longest_first=False)})\s*[：:]?\s*")
 
     def acceptable(found: ParsedDate | None) -> bool:
         return found is not None and is_plausible(found.value, reference)
@@ -63,7 +64,7 @@ def publication_time(
                 return found, how
     for line in regions.header:
         # A date right after a not-publication label (成文日期, 更新时间) is skipped.
-        for segment in re.split(rf"(?=(?:{'|'.join(map(re.escape, vocab.not_published_labels))}))", line):
+        for segment in re.split(rf"(?=(?:{alternation(vocab.not_published_labels, longest_first=False)}))", line):
             if not_published.match(segment):
                 continue
             match = label_re.search(segment)
@@ -80,7 +81,7 @@ def publication_time(
         if acceptable(found):
             return found, "json-ld datePublished"
     strong = [label for label in labels if len(label) > 2]
-    strong_re = re.compile(rf"(?:{'|'.join(map(re.escape, strong))})\s*[：:]?\s*")
+    strong_re = re.compile(rf"(?:{alternation(strong, longest_first=False)})\s*[：:]?\s*")
     for _, line in regions.all():
         match = strong_re.search(line)
         if match and len(line) <= _SHORT_LINE:
