@@ -17,6 +17,8 @@ runs the same stages in the crawl process itself.
 A worker that dies (killed, out of memory, a crash in native code) breaks the pool: it is
 started again and the items in flight are submitted once more; an item that breaks a fresh
 pool again fails with an error naming its URL, and the crawl goes on (``content/worker_lost``).
+Stages that cannot be built in a worker close the crawl (reason ``content_stages_failed``, exit
+code 1), as building them in the crawl process would have failed its start.
 
 Settings:
 
@@ -32,6 +34,7 @@ import logging
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import threading
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -140,6 +143,12 @@ class _Worker:
     stages: list[Any]
     stats: RecordingStats
     handler: RecordingHandler = field(default_factory=RecordingHandler)
+    init_error: str | None = None
+    """Why the stages could not be built in this worker (a bad setting, a broken vocabulary)."""
+
+
+class ContentStagesError(RuntimeError):
+    """The content stages could not be built in a worker process."""
 
 
 _worker: _Worker | None = None
@@ -168,8 +177,16 @@ def _init_worker(settings: dict[str, Any]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(values.get("LOG_LEVEL", "DEBUG"))
-    _worker = _Worker(build_stages(values, stats), stats, handler)
+    try:
+        _worker = _Worker(build_stages(values, stats), stats, handler)
+    except Exception as error:  # reported with every item: a pool restart would fail the same way
+        _worker = _Worker([], stats, handler, init_error=f"{error.__class__.__name__}: {error}")
     stats.take()
+
+
+def _init_error() -> str | None:
+    assert _worker is not None, "worker not initialized"
+    return _worker.init_error
 
 
 @dataclass
@@ -182,6 +199,9 @@ class _Outcome:
 
 def _process_in_worker(item: Any) -> _Outcome:
     assert _worker is not None, "worker not initialized"
+    if _worker.init_error is not None:
+        error = ContentStagesError(f"the content stages could not be built: {_worker.init_error}")
+        return _Outcome(item, error, [], _worker.handler.take())
     try:
         item, error = run_stages(_worker.stages, item), None
     except Exception as raised:  # sent back and raised in the crawl process
@@ -190,8 +210,6 @@ def _process_in_worker(item: Any) -> _Outcome:
 
 
 def _picklable_settings(settings: BaseSettings) -> dict[str, Any]:
-    import pickle
-
     values = settings.copy_to_dict()
     kept: dict[str, Any] = {}
     for name, value in values.items():
@@ -206,12 +224,16 @@ def _picklable_settings(settings: BaseSettings) -> dict[str, Any]:
 class ContentPipeline:
     """Runs the ``CONTENT_PIPELINES`` stages on each item, in worker processes or inline."""
 
-    def __init__(self, settings: BaseSettings, stats: StatsCollector, workers: int) -> None:
+    def __init__(
+        self, settings: BaseSettings, stats: StatsCollector, workers: int, crawler: Crawler | None = None
+    ) -> None:
+        self.crawler = crawler
         self.settings = settings
         self.stats = stats
         self.workers = workers
         self.stages: list[Any] = []
         self.pool: ProcessPoolExecutor | None = None
+        self._stage_check: asyncio.Task[None] | None = None
         self._pool_generation = 0
 
     @classmethod
@@ -224,7 +246,7 @@ class ContentPipeline:
         if workers < 0:
             raise ValueError(f"CONTENT_WORKERS must be 0 or more, got {raw!r}")
         assert crawler.stats is not None
-        return cls(settings, crawler.stats, workers)
+        return cls(settings, crawler.stats, workers, crawler)
 
     def open_spider(self) -> None:
         if self.workers and is_reactor_installed() and not is_asyncio_reactor_installed():
@@ -232,6 +254,7 @@ class ContentPipeline:
             self.workers = 0
         if self.workers:
             self.pool = self._new_pool()
+            self._check_stages()
         else:
             self.stages = self.stages or build_stages(self.settings, self.stats)
         self.stats.set_value("content/workers", self.workers)
@@ -240,6 +263,31 @@ class ContentPipeline:
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
+
+    def _check_stages(self) -> None:
+        """Starts :meth:`_stop_if_stages_fail` on the reactor's event loop (none runs in unit tests)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return
+        assert self.pool is not None
+        self._stage_check = loop.create_task(self._stop_if_stages_fail(self.pool))
+
+    async def _stop_if_stages_fail(self, pool: ProcessPoolExecutor) -> None:
+        """Closes the crawl when the stages cannot be built in a worker, as building them in the
+        crawl process would have failed its start; items that reached the pool meanwhile fail
+        with the same message."""
+        try:
+            error = await asyncio.wrap_future(pool.submit(_init_error))
+        except BrokenProcessPool:
+            return  # a dead worker: process_item starts the pool again
+        if error is None:
+            return
+        logger.error("the content stages could not be built in a worker process: %s", error)
+        self.stats.set_value("content/stages_failed", error)
+        self.stats.max_value("govnews/exit_code", 1)  # as if the crawl had failed to start
+        if self.crawler is not None and self.crawler.engine is not None:
+            await self.crawler.engine.close_spider_async(reason="content_stages_failed")
 
     def _new_pool(self) -> ProcessPoolExecutor:
         self._pool_generation += 1

@@ -20,7 +20,7 @@ from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
 from crawler.items import Article, Page
-from pipelines.content import ContentPipeline, default_workers
+from pipelines.content import ContentPipeline, ContentStagesError, default_workers
 
 PROJECT_STAGES = project_settings.CONTENT_PIPELINES
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -236,3 +236,41 @@ def test_worker_ends_when_the_crawl_process_is_killed(tmp_path: Path) -> None:
     while time.monotonic() < deadline and Path(f"/proc/{worker}").exists():
         time.sleep(0.05)
     assert not Path(f"/proc/{worker}").exists(), "the worker outlived the SIGKILLed crawl process"
+
+
+class BrokenStage:
+    """Cannot be built: a stand-in for a bad setting or a broken vocabulary file."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> BrokenStage:
+        raise ValueError("vocabulary file places.tsv: line 3 has 2 columns, expected 4")
+
+
+def test_stages_that_cannot_be_built_fail_every_item_with_the_reason() -> None:
+    pipeline, stats = build(1, {f"{HERE}.LoggingStage": 100, f"{HERE}.BrokenStage": 200})
+    try:
+        for url in ("https://example.cn/1.html", "https://example.cn/2.html"):
+            with pytest.raises(ContentStagesError, match=r"could not be built: ValueError: vocabulary file places.tsv"):
+                process(pipeline, article(url=url))
+        assert stats.get_value("content/worker_lost") is None  # no pool restarts: it would fail the same way
+    finally:
+        pipeline.close_spider()
+
+
+def test_crawl_with_stages_that_cannot_be_built_stops(tmp_path: Path) -> None:
+    """A real replay whose content stages fail to build in the worker closes with a reason."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "a.txt").write_text("标题\n正文", encoding="utf-8")
+    env = dict(
+        os.environ, DATABASE_URL=f"sqlite:///{tmp_path / 'db.sqlite'}", GOVNEWS_SPOOL_DIR=str(tmp_path / "spool")
+    )
+    env["PYTHONPATH"] = os.pathsep.join([str(Path(__file__).resolve().parent), env.get("PYTHONPATH", "")])
+    stages = '{"test_content_pipeline.BrokenStage": 100}'
+    command = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={seeds}", "-s", "CONTENT_WORKERS=1",
+               "-s", f"CONTENT_PIPELINES={stages}", "-s", "RUN_SUMMARY_ENABLED=0"]  # fmt: skip
+    done = subprocess.run(command, cwd=Path(__file__).resolve().parent.parent, env=env, capture_output=True, text=True,
+                          timeout=120)  # fmt: skip
+    assert "the content stages could not be built in a worker process: ValueError: vocabulary file" in done.stderr
+    assert "'finish_reason': 'content_stages_failed'" in done.stderr
+    assert done.returncode == 1
