@@ -15,7 +15,8 @@ after the last download are included (``drain s``: with content workers, downloa
 processing, so the time between the first and the last request alone would flatter the site
 crawl; the shutdown of each crawl counts for both). Peak memory is the largest sum of resident memory of the crawl
 process and its content workers, sampled every 50 ms; CPU seconds are the crawl process's and
-its workers'. The ratio column is site / bare.
+its workers'. The bare crawl runs before and after the site crawl; the ratio column is pages/s
+over the mean of the two bare rates.
 
 Articles are distinct texts (words drawn from jieba's dictionary around one templated sentence
 with the figures), so that they are not near duplicates of one another; ``--one-template``
@@ -305,12 +306,16 @@ def main() -> int:
         (root / "bare.py").write_text(BARE_SPIDER, encoding="utf-8")
         env = dict(os.environ, DATABASE_URL=f"sqlite:///{root / 'bench.db'}", GOVNEWS_SPOOL_DIR=str(root / "spool"))
         env.pop("SCRAPY_SETTINGS_MODULE", None)
+        bare = ([sys.executable, "-m", "scrapy", "runspider", str(root / "bare.py"), "-a",
+                 f"start={site.base}/col/index.html", "-a", f"pages={site.pages}", *common], root)  # fmt: skip
+        # The bare crawl runs before and after ours: the ratio is against the mean of both, so
+        # that a machine that got busier or quieter during the run moves both sides.
         runs = {
-            "bare": ([sys.executable, "-m", "scrapy", "runspider", str(root / "bare.py"), "-a",
-                      f"start={site.base}/col/index.html", "-a", f"pages={site.pages}", *common], root),
+            "bare": bare,
             "site": ([sys.executable, "-m", "scrapy", "crawl", "bench", "-s", f"SITES_DIR={sites}",
                       "-s", "RUN_SUMMARY_ENABLED=0", *common,
                       *[arg for setting in args.site_setting for arg in ("-s", setting)]], PROJECT),
+            "bare 2": bare,
         }  # fmt: skip
         for name, (command, cwd) in runs.items():
             run = run_child(command, cwd, env)
@@ -320,13 +325,15 @@ def main() -> int:
             results[name] = (site.take_requests(), run)
     site.stop()
     rates = {name: len(times) / (run.ended - times[0]) for name, (times, run) in results.items()}
+    baseline = (rates["bare"] + rates["bare 2"]) / 2
     kind = "one template" if args.one_template else "distinct texts"
     print(f"{args.articles} articles ({kind}), {site.pages} list pages, concurrency {args.concurrency}, loopback")
+    print(f"ratio: pages/s over the mean of the two bare crawls, {baseline:.1f}")
     print(f"{'crawl':<6} {'requests':>9} {'crawl s':>8} {'drain s':>8} {'wall s':>7} {'CPU s crawl+workers':>20} "
           f"{'pages/s':>8} {'peak MiB':>9} {'ratio':>6}")  # fmt: skip
     for name, (times, run) in results.items():
         cpu = f"{run.crawl_cpu:.1f} + {run.worker_cpu:.1f}"
-        crawl, drain, ratio = run.ended - times[0], run.ended - times[-1], rates[name] / rates["bare"]
+        crawl, drain, ratio = run.ended - times[0], run.ended - times[-1], rates[name] / baseline
         print(f"{name:<6} {len(times):>9} {crawl:>8.1f} {drain:>8.1f} {run.wall:>7.1f} {cpu:>20} {rates[name]:>8.1f} "
               f"{run.peak_rss / 2**20:>9.0f} {ratio:>6.2f}")  # fmt: skip
     return 0

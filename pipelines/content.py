@@ -40,7 +40,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import SimpleNamespace
-from typing import Any
+from typing import Any, cast
 
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
@@ -123,7 +123,8 @@ def build_stages(settings: BaseSettings, stats: Any) -> list[Any]:
     stages = []
     for path in build_component_list(settings.getdict("CONTENT_PIPELINES")):
         try:
-            stages.append(build_from_crawler(load_object(path), crawler))  # type: ignore[arg-type]
+            # The stages read only settings and stats of the crawler they are built from.
+            stages.append(build_from_crawler(load_object(path), cast(Crawler, crawler)))
         except NotConfigured as error:
             if error.args:
                 logger.info("content stage %s disabled: %s", path, error.args[0])
@@ -200,10 +201,11 @@ class _Outcome:
 def _process_in_worker(item: Any) -> _Outcome:
     assert _worker is not None, "worker not initialized"
     if _worker.init_error is not None:
-        error = ContentStagesError(f"the content stages could not be built: {_worker.init_error}")
-        return _Outcome(item, error, [], _worker.handler.take())
+        failed = ContentStagesError(f"the content stages could not be built: {_worker.init_error}")
+        return _Outcome(item, failed, [], _worker.handler.take())
+    error: Exception | None = None
     try:
-        item, error = run_stages(_worker.stages, item), None
+        item = run_stages(_worker.stages, item)
     except Exception as raised:  # sent back and raised in the crawl process
         error = raised
     return _Outcome(item, error, _worker.stats.take(), _worker.handler.take())
