@@ -36,7 +36,7 @@ import multiprocessing.connection
 import os
 import pickle
 import threading
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from types import SimpleNamespace
@@ -235,6 +235,8 @@ class ContentPipeline:
         self.workers = workers
         self.stages: list[Any] = []
         self.pool: ProcessPoolExecutor | None = None
+        self._built: Future[str | None] | None = None
+        """The first task of the pool: the stages' build error in a worker, or ``None``."""
         self._stage_check: asyncio.Task[None] | None = None
         self._pool_generation = 0
 
@@ -248,18 +250,29 @@ class ContentPipeline:
         if workers < 0:
             raise ValueError(f"CONTENT_WORKERS must be 0 or more, got {raw!r}")
         assert crawler.stats is not None
-        return cls(settings, crawler.stats, workers, crawler)
+        pipeline = cls(settings, crawler.stats, workers, crawler)
+        if workers and (not is_reactor_installed() or is_asyncio_reactor_installed()):
+            # Started now, the workers import and build their stages while the crawl process
+            # builds the rest of the crawler and opens the spider (about 2 s of imports).
+            pipeline._start_pool()
+        return pipeline
 
     def open_spider(self) -> None:
         if self.workers and is_reactor_installed() and not is_asyncio_reactor_installed():
             logger.warning("CONTENT_WORKERS needs the asyncio reactor; running the content stages in this process")
+            self.close_spider()
             self.workers = 0
         if self.workers:
-            self.pool = self._new_pool()
+            if self.pool is None:
+                self._start_pool()
             self._check_stages()
         else:
             self.stages = self.stages or build_stages(self.settings, self.stats)
         self.stats.set_value("content/workers", self.workers)
+
+    def _start_pool(self) -> None:
+        self.pool = self._new_pool()
+        self._built = self.pool.submit(_init_error)  # starts the workers: the pool spawns on demand
 
     def close_spider(self) -> None:
         if self.pool is not None:
@@ -272,15 +285,15 @@ class ContentPipeline:
             loop = asyncio.get_running_loop()
         except RuntimeError:
             return
-        assert self.pool is not None
-        self._stage_check = loop.create_task(self._stop_if_stages_fail(self.pool))
+        assert self._built is not None
+        self._stage_check = loop.create_task(self._stop_if_stages_fail(self._built))
 
-    async def _stop_if_stages_fail(self, pool: ProcessPoolExecutor) -> None:
+    async def _stop_if_stages_fail(self, built: Future[str | None]) -> None:
         """Closes the crawl when the stages cannot be built in a worker, as building them in the
         crawl process would have failed its start; items that reached the pool meanwhile fail
         with the same message."""
         try:
-            error = await asyncio.wrap_future(pool.submit(_init_error))
+            error = await asyncio.wrap_future(built)
         except BrokenProcessPool:
             return  # a dead worker: process_item starts the pool again
         if error is None:
