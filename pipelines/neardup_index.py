@@ -33,6 +33,7 @@ from sqlalchemy import (
     delete,
     desc,
     exists,
+    false,
     func,
     insert,
     select,
@@ -81,6 +82,25 @@ _BAND = cast(Table, BandRow.__table__)
 _CLUSTER = cast(Table, ClusterRow.__table__)
 _ARTICLE = cast(Table, ArticleRow.__table__)
 _SITE = cast(Table, SiteRow.__table__)
+
+_ASSIGNMENT_LOCK = 0x676F766E657773  # "govnews": the key of the Postgres advisory lock below
+_TAKE_WRITE_LOCK = update(_CLUSTER).where(false()).values(id=_CLUSTER.c.id)
+
+
+def serialize_assignments(connection: Connection) -> None:
+    """Makes this transaction the only one assigning clusters until it ends.
+
+    Two crawls at once (the scheduler runs two) could otherwise both read the index before
+    either committed, and an original and its copy would start two clusters. Postgres takes a
+    transaction-scoped advisory lock; SQLite runs an ``UPDATE`` that matches no row, which takes
+    the database's write lock before the first read (pysqlite would begin the transaction only
+    at the first write, after the candidate lookup).
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(_ASSIGNMENT_LOCK)))
+    else:
+        connection.execute(_TAKE_WRITE_LOCK)
+
 
 # The statements every document runs, built once: building them cost more than running them.
 _STORED_SIGNATURE = select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash).where(
@@ -157,6 +177,7 @@ class NearDuplicateIndex:
         """Stores ``candidate``'s signature and puts it in a cluster: the cluster of the most
         similar stored article at or above the threshold, else a new one."""
         now = now or datetime.now(UTC)
+        serialize_assignments(connection)
         print_ = fingerprint(candidate.body, self.scheme)
         data = signature_bytes(print_.signature)
         stored = connection.execute(_STORED_SIGNATURE, {"canonical_url": candidate.canonical_url}).one_or_none()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from typing import Any
 
 import pytest
@@ -75,6 +76,35 @@ def test_copy_joins_the_cluster_of_its_original_across_connections(engine: Engin
     assert second.canonical_url == "http://a.cn/1"
     assert second.similarity is not None
     assert second.similarity >= DEFAULT_THRESHOLD
+
+
+def test_concurrent_assignments_see_each_other(engine: Engine, seeds: dict[str, Original]) -> None:
+    """Two crawls (the scheduler runs two at once) assign an original and its copy at the same
+    time: the second waits for the first's transaction and joins its cluster, instead of reading
+    the index before the first committed and starting a cluster of its own."""
+    original = seeds["seed-000"]
+    url = engine.url.render_as_string(hide_password=False)
+    other = make_engine(url, sqlite_busy_timeout=10.0)
+    outcome: dict[str, Any] = {}
+
+    def second_crawl() -> None:
+        with other.begin() as connection:
+            outcome["copy"] = INDEX.assign(
+                connection, Candidate.of(article("http://b.cn/1", copy_of(original, "spun")))
+            )
+
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        first = INDEX.assign(connection, Candidate.of(article("http://a.cn/1", original.body)))
+        racing = threading.Thread(target=second_crawl)
+        racing.start()
+        racing.join(timeout=0.5)
+        assert racing.is_alive(), "the second assignment did not wait for the first"
+        transaction.commit()
+    racing.join(timeout=10)
+    other.dispose()
+    assert outcome["copy"].status == "joined"
+    assert outcome["copy"].cluster_id == first.cluster_id
 
 
 def test_same_topic_articles_get_clusters_of_their_own(engine: Engine, seeds: dict[str, Original]) -> None:
