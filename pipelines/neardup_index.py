@@ -274,7 +274,7 @@ class NearDuplicateIndex:
             .group_by(_SIG.c.source_name)
         ):
             cited[outlet_key(name)] += count
-        current = connection.execute(select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == cluster_id)).scalar_one()
+        current = connection.execute(_CLUSTER_CANONICAL, {"cluster_id": cluster_id}).scalar_one()
         members = None
         if joined is not None:
             pair = cluster_members(connection, cluster_id, only=(current, joined))

@@ -15,7 +15,6 @@ raise them when extraction improves, never lower them silently.
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
@@ -27,6 +26,7 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse
 
+from benchmarks.extraction import load_scorer
 from crawler.pages import page_from_response
 from pipelines.extraction import extract_article
 
@@ -68,12 +68,7 @@ CEILINGS = {"source_name_false": 0.0, "author_false": 0.0, "doc_number_false": 0
 def scorer() -> ModuleType:
     if not CORPUS.is_dir() or not SCORE.is_file():
         pytest.skip(f"dev corpus or scorer not present ({CORPUS}, {SCORE})")
-    spec = importlib.util.spec_from_file_location("score", SCORE)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_scorer(SCORE)
 
 
 @pytest.fixture(scope="module")

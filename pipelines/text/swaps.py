@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 import re
 
+from pipelines.patterns import alternation
 from pipelines.text.vocab import Swap, swaps
 
 
 @functools.cache
 def _pattern(swap: Swap) -> re.Pattern[str]:
     # Genuine words are tried first, so a swapped character inside one is consumed unchanged.
-    keep = "|".join(re.escape(word) for word in sorted(swap.keep_in, key=len, reverse=True))
+    keep = alternation(swap.keep_in)
     return re.compile(f"({keep})|{re.escape(swap.swapped)}" if keep else re.escape(swap.swapped))
 
 
