@@ -223,6 +223,12 @@ def _picklable_settings(settings: BaseSettings) -> dict[str, Any]:
     return kept
 
 
+def _pool_can_run() -> bool:
+    """Whether results of the pool can be awaited: on the asyncio reactor, or on no reactor yet
+    (unit tests run the coroutines with ``asyncio.run``)."""
+    return not is_reactor_installed() or is_asyncio_reactor_installed()
+
+
 class ContentPipeline:
     """Runs the ``CONTENT_PIPELINES`` stages on each item, in worker processes or inline."""
 
@@ -251,14 +257,14 @@ class ContentPipeline:
             raise ValueError(f"CONTENT_WORKERS must be 0 or more, got {raw!r}")
         assert crawler.stats is not None
         pipeline = cls(settings, crawler.stats, workers, crawler)
-        if workers and (not is_reactor_installed() or is_asyncio_reactor_installed()):
+        if workers and _pool_can_run():
             # Started now, the workers import and build their stages while the crawl process
             # builds the rest of the crawler and opens the spider (about 2 s of imports).
             pipeline._start_pool()
         return pipeline
 
     def open_spider(self) -> None:
-        if self.workers and is_reactor_installed() and not is_asyncio_reactor_installed():
+        if self.workers and not _pool_can_run():
             logger.warning("CONTENT_WORKERS needs the asyncio reactor; running the content stages in this process")
             self.close_spider()
             self.workers = 0
@@ -267,7 +273,7 @@ class ContentPipeline:
                 self._start_pool()
             self._check_stages()
         else:
-            self.stages = self.stages or build_stages(self.settings, self.stats)
+            self.stages = build_stages(self.settings, self.stats)
         self.stats.set_value("content/workers", self.workers)
 
     def _start_pool(self) -> None:

@@ -81,8 +81,9 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
     written = connection.execute(statement, params).all()
     ids = {row.canonical_url: row.id for row in written}
     new_urls = {row.canonical_url for row in written if row.revision == 1}
-    counts = UpsertCounts(inserted=len(new_urls), updated=len(written) - len(new_urls))
-    counts.unchanged = len(latest) - len(written)
+    counts = UpsertCounts(
+        inserted=len(new_urls), updated=len(written) - len(new_urls), unchanged=len(latest) - len(written)
+    )
     # Keep the batch order: child rows (and entity ids) come out the same on every run.
     changed_articles = [article for url, article in latest.items() if url in ids]
     sync_children(connection, changed_articles, ids, new_urls)
