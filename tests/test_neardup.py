@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import random
 import threading
 from typing import Any
@@ -55,6 +56,15 @@ def pipeline(database_url: str, **settings: Any) -> NearDuplicatePipeline:
     component = NearDuplicatePipeline.from_crawler(crawler)
     component.open_spider()
     return component
+
+
+def process(component: NearDuplicatePipeline, *items: Article) -> list[Any]:
+    """The items through ``process_item`` on one event loop, arriving together (one batch)."""
+
+    async def together() -> list[Any]:
+        return await asyncio.gather(*(component.process_item(item) for item in items), return_exceptions=True)
+
+    return asyncio.run(together())
 
 
 def assign(engine: Engine, item: Article) -> Any:
@@ -251,7 +261,7 @@ def test_pipeline_sets_cluster_and_duplicate_of_and_counts(database_url: str, se
     copy = article("http://b.cn/1", copy_of(seeds["seed-004"], "retitled"), duplicate_of=None)
     distinct = article("http://c.cn/1", seeds["seed-000"].body)
     for item in (original, copy, distinct):
-        assert component.process_item(item) is item
+        assert process(component, item) == [item]
     component.close_spider()
     assert original.cluster_id == copy.cluster_id != distinct.cluster_id
     assert (original.duplicate_of, copy.duplicate_of, distinct.duplicate_of) == (None, "http://a.cn/1", None)
@@ -262,7 +272,7 @@ def test_pipeline_sets_cluster_and_duplicate_of_and_counts(database_url: str, se
 def test_pipeline_passes_items_through_when_the_database_is_down(seeds: dict[str, Original]) -> None:
     component = pipeline("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
     item = article("http://a.cn/1", seeds["seed-000"].body, duplicate_of="http://exact.cn/1")
-    assert component.process_item(item) is item
+    assert process(component, item) == [item]
     assert (item.cluster_id, item.duplicate_of) == (None, "http://exact.cn/1")
     assert component.stats.get_value("neardup/skipped_no_database") == 1
     component.close_spider()
@@ -272,10 +282,62 @@ def test_pipeline_counts_a_failed_lookup_and_keeps_the_item(database_url: str, s
     component = pipeline(database_url)
     component.engine.dispose()
     component.engine = make_engine("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
-    item = article("http://a.cn/1", seeds["seed-000"].body)
-    assert component.process_item(item) is item
-    assert item.cluster_id is None
-    assert component.stats.get_value("neardup/lookup_failed") == 1
+    items = [article("http://a.cn/1", seeds["seed-000"].body), article("http://b.cn/1", seeds["seed-001"].body)]
+    assert process(component, *items) == items
+    assert [item.cluster_id for item in items] == [None, None]
+    # The database was down for both: one attempt, not one per item.
+    assert component.stats.get_value("neardup/lookup_failed") == 2
+    assert component.stats.get_value("neardup/batch_retried") is None
+
+
+def test_items_arriving_together_share_one_transaction_and_see_each_other(
+    database_url: str, seeds: dict[str, Original]
+) -> None:
+    component = pipeline(database_url)
+    original = article("http://a.cn/1", seeds["seed-004"].body)
+    copy = article("http://b.cn/1", copy_of(seeds["seed-004"], "retitled"))
+    distinct = article("http://c.cn/1", seeds["seed-000"].body)
+    assert process(component, original, copy, distinct) == [original, copy, distinct]
+    component.close_spider()
+    assert original.cluster_id == copy.cluster_id != distinct.cluster_id
+    assert (original.duplicate_of, copy.duplicate_of, distinct.duplicate_of) == (None, "http://a.cn/1", None)
+    stats = component.stats.get_stats()
+    assert (stats["neardup/transactions"], stats["neardup/new"], stats["neardup/joined"]) == (1, 2, 1)
+
+
+def test_batches_hold_at_most_the_batch_size(database_url: str, seeds: dict[str, Original]) -> None:
+    component = pipeline(database_url, NEAR_DUPLICATE_BATCH_SIZE=2)
+    items = [article(f"http://a.cn/{n}", seeds[f"seed-00{n}"].body) for n in range(5)]
+    assert process(component, *items) == items
+    component.close_spider()
+    assert component.stats.get_value("neardup/transactions") == 3
+    assert len({item.cluster_id for item in items}) == 5
+
+
+def test_an_item_that_breaks_its_batch_fails_alone(
+    database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    component = pipeline(database_url)
+    assign_one = component.index.assign
+
+    def assign_or_break(connection: Any, candidate: Candidate, now: Any = None) -> Any:
+        if candidate.canonical_url == "http://bad.cn/1":
+            raise KeyError("a bug that one item triggers")
+        return assign_one(connection, candidate, now)
+
+    monkeypatch.setattr(component.index, "assign", assign_or_break)
+    good = article("http://a.cn/1", seeds["seed-000"].body)
+    bad = article("http://bad.cn/1", seeds["seed-001"].body)
+    later = article("http://c.cn/1", seeds["seed-002"].body)
+    first, failed, third = process(component, good, bad, later)
+    component.close_spider()
+    assert (first, third) == (good, later)
+    assert isinstance(failed, KeyError)
+    assert good.cluster_id is not None
+    assert later.cluster_id is not None
+    assert bad.cluster_id is None
+    stats = component.stats.get_stats()
+    assert (stats["neardup/batch_retried"], stats["neardup/transactions"]) == (1, 2)
 
 
 def test_pipeline_can_be_switched_off(database_url: str) -> None:
