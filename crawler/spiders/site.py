@@ -378,14 +378,18 @@ class SiteSpider(scrapy.Spider):
 
     # --- article pages -----------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> Iterator[Page]:
+    def parse_article(self, response: Response) -> list[Page]:
+        # A list, not a generator: Scrapy reads the source of a generator callback with `ast` on
+        # every response to warn about `return value` (its cache misses on bound methods), which
+        # cost 0.2 ms per article page (crawl benchmark profile).
         self.crawler.stats.inc_value("site/article_pages")
         try:
-            yield page_from_response(response, kind="html", fetched_at=datetime.now(UTC), site=self.site.id)
+            return [page_from_response(response, kind="html", fetched_at=datetime.now(UTC), site=self.site.id)]
         except NotAPageError as error:
             logger.info("not an article page %s: %s", response.url, error)
             self.crawler.stats.inc_value("site/not_a_page")
             self.crawl_state.link_failed(response.meta["link_url"], "not_a_page")
+            return []
 
     # --- failures ----------------------------------------------------------------------------
 
