@@ -173,7 +173,7 @@ class NearDuplicatePipeline:
         database that is down or locked fails the batch at once, not once per item."""
         try:
             with self.engine.begin() as connection:
-                assignments = [self.index.assign(connection, Candidate.of(item)) for item in items]
+                assignments = self.index.assign_all(connection, [Candidate.of(item) for item in items])
                 changed = {cluster for assignment in assignments for cluster in assignment.changed_clusters}
                 if changed:
                     sync_articles(connection, changed)

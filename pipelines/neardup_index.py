@@ -17,7 +17,7 @@ uses :func:`index_from_settings`, :func:`clear`, :func:`count_articles`, :func:`
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -176,8 +176,18 @@ class NearDuplicateIndex:
     def assign(self, connection: Connection, candidate: Candidate, now: datetime | None = None) -> Assignment:
         """Stores ``candidate``'s signature and puts it in a cluster: the cluster of the most
         similar stored article at or above the threshold, else a new one."""
+        return self.assign_all(connection, [candidate], now)[0]
+
+    def assign_all(
+        self, connection: Connection, candidates: Iterable[Candidate], now: datetime | None = None
+    ) -> list[Assignment]:
+        """:meth:`assign` for each of ``candidates`` in turn, each seeing the ones before it; the
+        assignment lock is taken once (on Postgres it is a round trip)."""
         now = now or datetime.now(UTC)
         serialize_assignments(connection)
+        return [self._assign(connection, candidate, now) for candidate in candidates]
+
+    def _assign(self, connection: Connection, candidate: Candidate, now: datetime) -> Assignment:
         print_ = fingerprint(candidate.body, self.scheme)
         data = signature_bytes(print_.signature)
         stored = connection.execute(_STORED_SIGNATURE, {"canonical_url": candidate.canonical_url}).one_or_none()

@@ -318,14 +318,14 @@ def test_an_item_that_breaks_its_batch_fails_alone(
     database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     component = pipeline(database_url)
-    assign_one = component.index.assign
+    closest = component.index._closest
 
-    def assign_or_break(connection: Any, candidate: Candidate, now: Any = None) -> Any:
-        if candidate.canonical_url == "http://bad.cn/1":
+    def closest_or_break(connection: Any, canonical_url: str, *args: Any) -> Any:
+        if canonical_url == "http://bad.cn/1":  # after the first item of the batch was written
             raise KeyError("a bug that one item triggers")
-        return assign_one(connection, candidate, now)
+        return closest(connection, canonical_url, *args)
 
-    monkeypatch.setattr(component.index, "assign", assign_or_break)
+    monkeypatch.setattr(component.index, "_closest", closest_or_break)
     good = article("http://a.cn/1", seeds["seed-000"].body)
     bad = article("http://bad.cn/1", seeds["seed-001"].body)
     later = article("http://c.cn/1", seeds["seed-002"].body)
@@ -338,6 +338,22 @@ def test_an_item_that_breaks_its_batch_fails_alone(
     assert bad.cluster_id is None
     stats = component.stats.get_stats()
     assert (stats["neardup/batch_retried"], stats["neardup/transactions"]) == (1, 2)
+
+
+def test_an_item_the_database_refuses_passes_unclustered_without_its_batch(
+    database_url: str, seeds: dict[str, Original]
+) -> None:
+    component = pipeline(database_url)
+    good = article("http://a.cn/1", seeds["seed-000"].body)
+    refused = article("http://bad.cn/1", seeds["seed-001"].body, site=None)  # NOT NULL
+    later = article("http://c.cn/1", seeds["seed-002"].body)
+    assert process(component, good, refused, later) == [good, refused, later]
+    component.close_spider()
+    assert good.cluster_id is not None
+    assert later.cluster_id is not None
+    assert refused.cluster_id is None
+    stats = component.stats.get_stats()
+    assert (stats["neardup/batch_retried"], stats["neardup/lookup_failed"]) == (1, 1)
 
 
 def test_pipeline_can_be_switched_off(database_url: str) -> None:

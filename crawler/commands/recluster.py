@@ -118,8 +118,8 @@ class Command(ScrapyCommand):
             while True:
                 with engine.begin() as connection:
                     batch = store.article_batch(connection, last, opts.batch_size, missing_only=opts.missing)
-                    for _id, candidate in batch:
-                        statuses[index.assign(connection, candidate).status] += 1
+                    for assignment in index.assign_all(connection, [candidate for _id, candidate in batch]):
+                        statuses[assignment.status] += 1
                 if not batch:
                     break
                 last = batch[-1][0]
