@@ -366,3 +366,16 @@ def test_pipeline_can_be_switched_off(database_url: str) -> None:
 def test_threshold_must_be_a_share() -> None:
     with pytest.raises(ValueError, match="threshold"):
         NearDuplicateIndex(DEFAULT_SCHEME, 1.5)
+
+
+def test_items_are_assigned_one_by_one_without_an_asyncio_loop(database_url: str, seeds: dict[str, Original]) -> None:
+    """On a reactor other than asyncio's, Scrapy drives the coroutine with no running loop."""
+    component = pipeline(database_url)
+    item = article("http://a.cn/1", seeds["seed-000"].body)
+    coroutine = component.process_item(item)
+    with pytest.raises(StopIteration) as finished:
+        coroutine.send(None)  # runs to the end: nothing is awaited
+    component.close_spider()
+    assert finished.value.value is item
+    assert item.cluster_id is not None
+    assert component.stats.get_value("neardup/transactions") == 1
