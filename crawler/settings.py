@@ -56,7 +56,7 @@ CONTENT_PIPELINES = {
 CONTENT_WORKERS = None
 
 EXTENSIONS = {
-    "crawler.extensions.RunSummary": 500,
+    "crawler.extensions.runsummary.RunSummary": 500,
 }
 # Print the replay/crawl summary table when the spider closes.
 RUN_SUMMARY_ENABLED = True

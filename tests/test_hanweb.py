@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.hanweb import Datastore, dataproxy_form, dataproxy_url, parse_datastore
+from crawler.cms.hanweb import Datastore, dataproxy_form, dataproxy_url, parse_datastore
 from crawler.siteconfig import SITES_DIR, Dataproxy, find_site
 
 ART = '<li><a href="/art/2024/5/20/art_1229080140_59847436.html">科技厅召开会议</a></li>'

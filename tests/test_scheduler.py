@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.scheduling import Backoff, Scheduler, SiteHistory, is_due, next_due
+from crawler.crawlstate.scheduling import Backoff, Scheduler, SiteHistory, is_due, next_due
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 START = datetime(2026, 3, 2, 0, 0, tzinfo=SHANGHAI)  # a Monday, midnight in Shanghai

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from scrapy.responsetypes import responsetypes
 
-from crawler.blocking import block_reason, load_markers, small_text
-from crawler.crawl_runs import RunFacts, layout_warnings, run_status
-from crawler.retry import retry_after_seconds
+from crawler.crawlstate.runs import RunFacts, layout_warnings, run_status
+from crawler.downloadermiddlewares.blocking import block_reason, load_markers, small_text
+from crawler.downloadermiddlewares.retryafter import retry_after_seconds
 from crawler.spiders.site import feed_links, links_in, numbered_page_url, on_domains
 
 BASE = "http://kjj.example.gov.cn/col/col1/index.html"

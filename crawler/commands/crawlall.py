@@ -1,7 +1,7 @@
 """``scrapy crawlall [--all] [--site ID ...] [-a NAME=VALUE]``: crawl every due site, in one process.
 
 A site is due when its cron schedule fired since its last crawl started (never crawled:
-due), and it is not backing off after blocked runs (:mod:`crawler.scheduling`). ``--all``
+due), and it is not backing off after blocked runs (:mod:`crawler.crawlstate.scheduling`). ``--all``
 crawls every configured site regardless. The crawls run side by side in one Scrapy process
 (each site's politeness applies to its own domains); the exit code is the highest any crawl
 set (2: articles spooled, 3: site already being crawled).
@@ -22,9 +22,9 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
+from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
 from crawler.db.engine import make_engine
 from crawler.db.schema import SchemaState, schema_state
-from crawler.scheduling import Backoff, SiteHistory, history_from_db, is_due
 from crawler.siteconfig import SITES_DIR, load_sites
 
 

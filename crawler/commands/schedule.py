@@ -29,9 +29,9 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
 from crawler.commands.crawlall import backoff_from
+from crawler.crawlstate.scheduling import Scheduler, SiteHistory, history_from_db
 from crawler.db.engine import make_engine
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
-from crawler.scheduling import Scheduler, SiteHistory, history_from_db
 from crawler.siteconfig import SITES_DIR, load_sites
 
 logger = logging.getLogger(__name__)

@@ -23,10 +23,10 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
-from crawler.archives import ArchivedResponse, ArchiveReadError, httpcache_response, warc_responses
 from crawler.items import Page, PageKind
 from crawler.pages import NotAPageError, page_from_response
-from crawler.replay_inputs import InputKind, ReplayInput, replay_inputs
+from crawler.replay.archives import ArchivedResponse, ArchiveReadError, httpcache_response, warc_responses
+from crawler.replay.inputs import InputKind, ReplayInput, replay_inputs
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class ReplaySpider(scrapy.Spider):
         "CONCURRENT_REQUESTS": 8,
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
         "HTTPCACHE_ENABLED": False,
-        "DOWNLOADER_MIDDLEWARES": {"crawler.middlewares.CharsetCorrectionMiddleware": 950},
+        "DOWNLOADER_MIDDLEWARES": {"crawler.downloadermiddlewares.charset.CharsetCorrectionMiddleware": 950},
     }
 
     def __init__(self, path: str | None = None, fetched_at: str | None = None, site: str | None = None, **kwargs: Any):

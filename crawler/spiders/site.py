@@ -2,9 +2,9 @@
 
 From the site config (:mod:`crawler.siteconfig`) the spider requests the entry points: list
 pages (paginated by a next link, numbered pages, or Hanweb's ``dataproxy.jsp`` POSTs for a
-column's deeper records, :mod:`crawler.hanweb`), RSS/Atom feeds and sitemaps. On each it
+column's deeper records, :mod:`crawler.cms.hanweb`), RSS/Atom feeds and sitemaps. On each it
 finds the links matching ``article_links`` on the allowed domains, asks the crawl state
-(:mod:`crawler.crawl_state`) which are unknown, and requests only those; each article page
+(:mod:`crawler.crawlstate.state`) which are unknown, and requests only those; each article page
 becomes a :class:`~crawler.items.Page` for the pipelines.
 
 Pagination goes on while a list page gave unknown article links, up to
@@ -51,9 +51,9 @@ from scrapy.utils.response import get_base_url
 from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
-from crawler.blocking import BlockedError
-from crawler.crawl_state import CrawlState, list_page_key
-from crawler.hanweb import dataproxy_form, dataproxy_url, parse_datastore
+from crawler.cms.hanweb import dataproxy_form, dataproxy_url, parse_datastore
+from crawler.crawlstate.state import CrawlState, list_page_key
+from crawler.downloadermiddlewares.blocking import BlockedError
 from crawler.items import Page
 from crawler.pages import NotAPageError, page_from_response
 from crawler.siteconfig import SITES_DIR, SiteConfig, find_site, load_site
@@ -134,9 +134,9 @@ class SiteSpider(scrapy.Spider):
     custom_settings = {  # noqa: RUF012 (Scrapy's own attribute)
         "DOWNLOADER_MIDDLEWARES": {
             "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
-            "crawler.retry.RetryAfterMiddleware": 550,
-            "crawler.blocking.BlockDetectionMiddleware": 560,
-            "crawler.middlewares.CharsetCorrectionMiddleware": 950,
+            "crawler.downloadermiddlewares.retryafter.RetryAfterMiddleware": 550,
+            "crawler.downloadermiddlewares.blocking.BlockDetectionMiddleware": 560,
+            "crawler.downloadermiddlewares.charset.CharsetCorrectionMiddleware": 950,
         },
     }
 
@@ -201,7 +201,7 @@ class SiteSpider(scrapy.Spider):
             yield from self._paginate(response, requested, lambda: self._next_list_request(response))
 
     def parse_dataproxy(self, response: Response) -> Iterator[Request]:
-        """A ``dataproxy.jsp`` answer: the column's deeper records (:mod:`crawler.hanweb`)."""
+        """A ``dataproxy.jsp`` answer: the column's deeper records (:mod:`crawler.cms.hanweb`)."""
         store = parse_datastore(response.text) if isinstance(response, TextResponse) else None
         if store is None:
             stats = self.crawler.stats

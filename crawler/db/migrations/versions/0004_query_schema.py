@@ -149,7 +149,7 @@ def upgrade() -> None:
     op.create_index(op.f("ix_gov_metadata_index_number"), "gov_metadata", ["index_number"])
     op.create_index(op.f("ix_gov_metadata_issuer"), "gov_metadata", ["issuer"])
 
-    # Live crawls look up known article links by URL (crawler/crawl_state.py).
+    # Live crawls look up known article links by URL (crawler/crawlstate/state.py).
     op.create_index(op.f("ix_articles_url"), "articles", ["url"])
     # "Which outlets are named as 来源", "articles in Traditional script" (docs/queries.md).
     op.create_index(op.f("ix_articles_source_name"), "articles", ["source_name"])

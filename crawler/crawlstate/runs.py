@@ -1,7 +1,7 @@
 """Run records: a crawl's status and the layout-change warnings, from its counts.
 
 Pure functions over plain values, so the rules can be read and tested alone; the
-:class:`~crawler.crawl_state.CrawlState` component feeds them at spider close and writes
+:class:`~crawler.crawlstate.state.CrawlState` component feeds them at spider close and writes
 the ``crawl_runs`` row.
 """
 

@@ -24,7 +24,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response, TextResponse
 from scrapy.statscollectors import StatsCollector
 
-VOCAB_PATH = Path(__file__).with_name("vocab") / "blocking.toml"
+VOCAB_PATH = Path(__file__).parent.parent / "vocab" / "blocking.toml"
 # Challenge pages are small; a marker word deep inside a long article is not a block.
 _CHALLENGE_MAX_BYTES = 32 * 1024
 

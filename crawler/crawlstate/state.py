@@ -12,7 +12,7 @@ so the storage stage has flushed) writes:
   ended known; otherwise the page is fetched in full next time, so a failed article is
   retried instead of hidden behind a 304.
 * ``crawl_runs``: the run row (inserted ``running`` at open), its counts, status and
-  layout-change warnings (:mod:`crawler.crawl_runs`).
+  layout-change warnings (:mod:`crawler.crawlstate.runs`).
 
 A dry run (``CRAWL_DRY_RUN``) reads the state but writes none of it.
 
@@ -41,7 +41,7 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from w3lib.url import canonicalize_url
 
-from crawler.crawl_runs import RunFacts, layout_warnings, run_counts, run_status
+from crawler.crawlstate.runs import RunFacts, layout_warnings, run_counts, run_status
 from crawler.db import crawl_state as db
 from crawler.db.crawl_models import CrawlRunRow
 from crawler.db.engine import make_engine, with_retries
