@@ -130,14 +130,14 @@ def our_runners() -> dict[str, Callable[[bytes, str], Any]]:
     """Our extraction stage alone, and extraction plus cleaning and enrichment, from raw bytes."""
     from scrapy.http import HtmlResponse
     from scrapy.utils.misc import build_from_crawler
-    from scrapy.utils.test import get_crawler
 
     from crawler.pages import page_from_response
     from pipelines.cleaning import CleaningPipeline
     from pipelines.enrichment import EnrichmentPipeline
     from pipelines.extraction import ExtractionPipeline
+    from tests.conftest import project_crawler
 
-    crawler = get_crawler()
+    crawler = project_crawler()
     crawler.stats.open_spider()  # type: ignore[union-attr]
     stages = [build_from_crawler(cls, crawler) for cls in (ExtractionPipeline, CleaningPipeline, EnrichmentPipeline)]
     fetched_at = datetime.fromisoformat("2026-01-01T00:00:00+08:00")

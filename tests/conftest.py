@@ -19,8 +19,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
+
+from crawler import settings as project_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -39,6 +44,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--update-golden"):
         os.environ["GOVNEWS_UPDATE_GOLDEN"] = "1"
+
+
+def project_crawler(spidercls: type[Spider] | None = None, settings: dict[str, Any] | None = None) -> Crawler:
+    """Scrapy's unconfigured test crawler on the project's settings (``crawler/settings.py``, where
+    every setting's default is declared) with ``settings`` over them, as ``scrapy crawl -s`` would."""
+    declared = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    return get_crawler(spidercls, {**declared, **(settings or {})})
 
 
 @dataclass

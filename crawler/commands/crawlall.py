@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,13 +24,13 @@ from scrapy.utils.conf import arglist_to_dict
 from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
 from crawler.db.engine import make_engine
 from crawler.db.schema import SchemaState, schema_state
-from crawler.siteconfig import SITES_DIR, load_sites
+from crawler.siteconfig import load_sites, sites_dir
 
 
 def backoff_from(settings: Any) -> Backoff:
     return Backoff(
-        base=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_HOURS", 6)),
-        cap=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_MAX_HOURS", 168)),
+        base=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_HOURS")),
+        cap=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_MAX_HOURS")),
     )
 
 
@@ -61,7 +60,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         assert self.crawler_process is not None
-        sites = load_sites(Path(self.settings.get("SITES_DIR") or SITES_DIR))
+        sites = load_sites(sites_dir(self.settings))
         unknown = sorted(set(opts.site) - set(sites))
         if unknown:
             raise UsageError(f"no such sites: {', '.join(unknown)}")
@@ -88,7 +87,7 @@ class Command(ScrapyCommand):
 
     def _due(self, sites: list[str], schedules: dict[str, str]) -> list[str]:
         assert self.settings is not None
-        tz = ZoneInfo(self.settings.get("SCHEDULE_TIMEZONE") or "Asia/Shanghai")
+        tz = ZoneInfo(self.settings["SCHEDULE_TIMEZONE"])
         engine = make_engine(self.settings["DATABASE_URL"])
         try:
             histories: dict[str, SiteHistory] = {}

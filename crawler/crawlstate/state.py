@@ -145,8 +145,8 @@ class CrawlState:
             stats,
             site,
             dry_run=settings.getbool("CRAWL_DRY_RUN"),
-            attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS", 3)),
-            retry_delay=settings.getfloat("STORAGE_RETRY_DELAY", 0.5),
+            attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
+            retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
         )
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)

@@ -56,7 +56,7 @@ from crawler.crawlstate.state import CrawlState, list_page_key
 from crawler.downloadermiddlewares.blocking import BlockedError
 from crawler.items import Page
 from crawler.pages import NotAPageError, page_from_response
-from crawler.siteconfig import SITES_DIR, SiteConfig, find_site, load_site
+from crawler.siteconfig import SiteConfig, find_site, load_site, sites_dir
 
 logger = logging.getLogger(__name__)
 
@@ -154,7 +154,7 @@ class SiteSpider(scrapy.Spider):
         spider.site = site
         spider.allowed_domains = list(site.allowed_domains)
         spider.crawl_state = CrawlState.from_crawler(crawler, site)
-        spider.blocked_close_after = max(1, crawler.settings.getint("BLOCKED_CLOSE_AFTER", 3))
+        spider.blocked_close_after = max(1, crawler.settings.getint("BLOCKED_CLOSE_AFTER"))
         return spider
 
     @staticmethod
@@ -163,7 +163,7 @@ class SiteSpider(scrapy.Spider):
             return load_site(Path(path).expanduser())
         if not site_id:
             raise ValueError("which site? scrapy crawl site -a site=ID (ids: scrapy list), or -a config=PATH")
-        return find_site(Path(settings.get("SITES_DIR") or SITES_DIR), site_id)
+        return find_site(sites_dir(settings), site_id)
 
     async def start(self) -> AsyncIterator[Any]:
         self.crawl_state.open()
