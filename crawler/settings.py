@@ -101,6 +101,8 @@ NEAR_DUPLICATE_BATCH_WAIT = 0.05
 NEAR_DUPLICATE_INDEX_MODULE = "pipelines.neardup_index"
 
 EXTENSIONS = {
+    # Required: components report the exit code of `scrapy crawl` / `crawlall` to it.
+    "crawler.extensions.exitstatus.ExitStatus": 0,
     "crawler.extensions.runsummary.RunSummary": 500,
 }
 # Print the replay/crawl summary table when the spider closes.

@@ -4,7 +4,8 @@ A site is due when its cron schedule fired since its last crawl started (never c
 due), and it is not backing off after blocked runs (:mod:`crawler.crawlstate.scheduling`). ``--all``
 crawls every configured site regardless. The crawls run side by side in one Scrapy process
 (each site's politeness applies to its own domains); the exit code is the highest any crawl
-set (2: articles spooled, 3: site already being crawled).
+reported (:class:`~crawler.exitcodes.ExitCode`: 2 articles spooled, 3 a site already being
+crawled, 1 a crawl that could not start).
 
 Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``BLOCKED_BACKOFF_HOURS``,
 ``BLOCKED_BACKOFF_MAX_HOURS``.
@@ -24,6 +25,8 @@ from scrapy.utils.conf import arglist_to_dict
 from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
 from crawler.db.engine import make_engine
 from crawler.db.schema import SchemaState, schema_state
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import crawl_exit_code
 from crawler.siteconfig import load_sites, sites_dir
 
 
@@ -77,13 +80,9 @@ class Command(ScrapyCommand):
             crawlers.append(crawler)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
-        for crawler in crawlers:
-            if crawler.spider is None:  # never started (bad config, bad arguments)
-                self.exitcode = max(self.exitcode, 1)
-                continue
-            stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-            self.exitcode = max(self.exitcode, int(stats.get("govnews/exit_code", 0)))
+            self.exitcode = ExitCode.FAILED
+        # A crawl that never started (bad config, bad arguments) counts as FAILED.
+        self.exitcode = max([self.exitcode, *(crawl_exit_code(crawler) for crawler in crawlers)])
 
     def _due(self, sites: list[str], schedules: dict[str, str]) -> list[str]:
         assert self.settings is not None

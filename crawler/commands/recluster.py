@@ -29,6 +29,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.db.engine import display_url, make_engine
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
+from crawler.exitcodes import ExitCode
 
 
 class Progress:
@@ -92,7 +93,7 @@ class Command(ScrapyCommand):
                 ensure_schema(engine)
             except SchemaOutdatedError as error:
                 print(error, file=sys.stderr)
-                self.exitcode = 1
+                self.exitcode = ExitCode.FAILED
                 return
             statuses = self._cluster(engine, index, store, opts)
             synced = self._sync(engine, store, opts.batch_size)

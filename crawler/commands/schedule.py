@@ -32,6 +32,7 @@ from crawler.commands.crawlall import backoff_from
 from crawler.crawlstate.scheduling import Scheduler, SiteHistory, history_from_db
 from crawler.db.engine import make_engine
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
+from crawler.exitcodes import ExitCode
 from crawler.siteconfig import load_sites, sites_dir
 
 logger = logging.getLogger(__name__)
@@ -98,7 +99,7 @@ class Command(ScrapyCommand):
         finally:
             engine.dispose()
         if any(code != 0 for _, code in scheduler.finished) and opts.once:
-            self.exitcode = 1
+            self.exitcode = ExitCode.FAILED
 
     def _loop(self, scheduler: Scheduler, *, once: bool) -> None:
         started = scheduler.tick()

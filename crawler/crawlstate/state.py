@@ -46,6 +46,8 @@ from crawler.db import crawl_state as db
 from crawler.db.crawl_models import CrawlRunRow
 from crawler.db.engine import make_engine, with_retries
 from crawler.db.schema import SchemaState, ensure_schema, schema_state
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article
 from crawler.siteconfig import SiteConfig
 
@@ -103,6 +105,7 @@ class CrawlState:
         stats: Callable[[], StatsCollector],
         site: SiteConfig,
         *,
+        exit_status: Callable[[], ExitStatus],
         dry_run: bool,
         attempts: int = 3,
         retry_delay: float = 0.5,
@@ -110,6 +113,7 @@ class CrawlState:
     ) -> None:
         self.engine = engine
         self._stats = stats
+        self.exit_status = exit_status
         self.site = site
         self.dry_run = dry_run
         self.attempts = attempts
@@ -144,6 +148,8 @@ class CrawlState:
             engine,
             stats,
             site,
+            # Built with the spider, before the extensions: fetched when a failure is reported.
+            exit_status=lambda: exit_status(crawler),
             dry_run=settings.getbool("CRAWL_DRY_RUN"),
             attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
             retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
@@ -284,7 +290,7 @@ class CrawlState:
         try:
             return with_retries(write, self.attempts, self.retry_delay, "crawl state write")
         except SQLAlchemyError as error:
-            self.stats.set_value("govnews/exit_code", 1)
+            self.exit_status().report(ExitCode.FAILED, f"crawl state of {self.site.id} not written")
             logger.error("crawl state of %s not written: %s", self.site.id, error)
             raise
 

@@ -23,6 +23,8 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import exit_status
 from crawler.items import Page, PageKind
 from crawler.pages import NotAPageError, page_from_response
 from crawler.replay.archives import ArchivedResponse, ArchiveReadError, httpcache_response, warc_responses
@@ -65,7 +67,7 @@ class ReplaySpider(scrapy.Spider):
     async def start(self) -> AsyncIterator[Any]:
         if not self.root.exists() and not self.root.is_symlink():
             logger.error("replay path does not exist: %s", self.shown_root)
-            self.crawler.stats.set_value("govnews/exit_code", 1)
+            exit_status(self.crawler).report(ExitCode.FAILED, f"replay path does not exist: {self.shown_root}")
             return
         for entry in replay_inputs(self.root, self.shown_root):
             if entry.kind is InputKind.SKIP:

@@ -54,6 +54,8 @@ from twisted.python.failure import Failure
 from crawler.cms.hanweb import dataproxy_form, dataproxy_url, parse_datastore
 from crawler.crawlstate.state import CrawlState, list_page_key
 from crawler.downloadermiddlewares.blocking import BlockedError
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import exit_status
 from crawler.items import Page
 from crawler.pages import NotAPageError, page_from_response
 from crawler.siteconfig import SiteConfig, find_site, load_site, sites_dir
@@ -170,7 +172,7 @@ class SiteSpider(scrapy.Spider):
         if self.crawl_state.busy_pid is not None:
             busy = self.crawl_state.busy_pid
             logger.error("%s is being crawled by process %d: not starting a second crawl", self.site.id, busy)
-            self.crawler.stats.set_value("govnews/exit_code", 3)
+            exit_status(self.crawler).report(ExitCode.BUSY, f"{self.site.id} is being crawled by process {busy}")
             return
         for url in self.site.list_pages:
             yield self._list_request(url, entry=url, page=0, callback=self.parse_list)
