@@ -157,16 +157,6 @@ def our_runners() -> dict[str, Callable[[bytes, str], Any]]:
     return {"govnews extraction": through(1), "govnews extraction+cleaning+enrichment": through(3)}
 
 
-def load_scorer(score: Path) -> Any:
-    """``score.py`` as a module, for its ``decode_guess``."""
-    spec = importlib.util.spec_from_file_location("score", score)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def baseline_runner(name: str, decode: Callable[[bytes], str]) -> Callable[[bytes, str], Any]:
     """The call ``score.py`` times for baseline ``name``; ``decode`` is its ``decode_guess``,
     for the baselines it hands text (decoding included in the time, as there)."""
@@ -197,6 +187,8 @@ def print_steady_state(corpus: Path, score: Path, baselines: list[str], seconds:
         for case in sorted(corpus.iterdir())
         if (case / "page.html").is_file()
     ]
+    from tests.conftest import load_scorer
+
     decode = load_scorer(score).decode_guess
     rows = {name: pages_per_second(run, pages, seconds) for name, run in our_runners().items()}
     for name in baselines:

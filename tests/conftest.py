@@ -8,6 +8,7 @@ reason.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -16,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -31,6 +33,16 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "dev"
 POSTGRES_ENV = "GOVNEWS_TEST_DATABASE_URL"
+
+
+def load_scorer(score: Path) -> ModuleType:
+    """The corpus scorer (``../shared/bench/score.py``) as a module, for its ``decode_guess`` and scoring."""
+    spec = importlib.util.spec_from_file_location("score", score)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

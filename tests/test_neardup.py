@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 
-from benchmarks.dedup_eval import Original, raw_variant, seed_originals
 from crawler.db.articles import upsert_articles
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
 from crawler.db.engine import make_engine
@@ -28,6 +27,7 @@ from pipelines.neardup_index import (
 from pipelines.similarity.canonical import choose_canonical
 from pipelines.text.clean import clean_article
 from tests.conftest import project_crawler
+from tests.generators.neardup_set import Original, raw_variant, seed_originals
 
 INDEX = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD)
 
