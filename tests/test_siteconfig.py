@@ -22,7 +22,7 @@ from crawler.siteconfig import (
     load_sites,
 )
 
-SHIPPED = {"kjt_zj", "kjj_jiaxing", "kjj_quzhou", "zjol_tech", "people_scitech", "sciencenet_news"}
+SHIPPED = {"kjt_zj", "kjj_jiaxing", "kjj_quzhou", "zjol_tech", "people_scitech", "sciencenet_news", "pingtan_gzjzqk"}
 
 MINIMAL = """
 name = "测试站"
@@ -58,6 +58,10 @@ def test_shipped_configs_load_with_their_kinds() -> None:
         ("people_scitech", "http://scitech.people.com.cn/n1/2022/0520/c1007-32426543.html", True),
         ("people_scitech", "http://scitech.people.com.cn/GB/1057/index2.html", False),
         ("sciencenet_news", "https://news.sciencenet.cn/htmlnews/2022/5/479123.shtm", True),
+        ("pingtan_gzjzqk", "https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/202312/t20231221_83648.htm", True),
+        # Items of other columns that the column page links are not this site's.
+        ("pingtan_gzjzqk", "https://www.pingtan.gov.cn/zwgk/zdlyxxgk/ssjygk/sjccjg/202511/t20251111_103189.htm", False),
+        ("pingtan_gzjzqk", "https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/", False),
     ],
 )
 def test_shipped_article_patterns(site: str, url: str, is_article: bool) -> None:
