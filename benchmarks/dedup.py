@@ -48,12 +48,12 @@ import numpy as np  # noqa: E402
 from datasketch import MinHash, MinHashLSH  # noqa: E402
 from sqlalchemy import Engine, create_engine, make_url, text  # noqa: E402
 
-from benchmarks.dedup_eval import Document, corpus_originals, evaluation_set, seed_originals  # noqa: E402
 from crawler.db.engine import make_engine  # noqa: E402
 from crawler.db.schema import upgrade  # noqa: E402
 from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD, Candidate, NearDuplicateIndex  # noqa: E402
 from pipelines.similarity.banding import band_keys  # noqa: E402
 from pipelines.similarity.minhash import Scheme, estimated_jaccard, fingerprint  # noqa: E402
+from tests.generators.neardup_set import Document, corpus_originals, evaluation_set, seed_originals  # noqa: E402
 
 CHUNK = 20_000
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

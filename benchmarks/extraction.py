@@ -130,14 +130,14 @@ def our_runners() -> dict[str, Callable[[bytes, str], Any]]:
     """Our extraction stage alone, and extraction plus cleaning and enrichment, from raw bytes."""
     from scrapy.http import HtmlResponse
     from scrapy.utils.misc import build_from_crawler
-    from scrapy.utils.test import get_crawler
 
     from crawler.pages import page_from_response
     from pipelines.cleaning import CleaningPipeline
     from pipelines.enrichment import EnrichmentPipeline
     from pipelines.extraction import ExtractionPipeline
+    from tests.conftest import project_crawler
 
-    crawler = get_crawler()
+    crawler = project_crawler()
     crawler.stats.open_spider()  # type: ignore[union-attr]
     stages = [build_from_crawler(cls, crawler) for cls in (ExtractionPipeline, CleaningPipeline, EnrichmentPipeline)]
     fetched_at = datetime.fromisoformat("2026-01-01T00:00:00+08:00")
@@ -155,16 +155,6 @@ def our_runners() -> dict[str, Callable[[bytes, str], Any]]:
         return run
 
     return {"govnews extraction": through(1), "govnews extraction+cleaning+enrichment": through(3)}
-
-
-def load_scorer(score: Path) -> Any:
-    """``score.py`` as a module, for its ``decode_guess``."""
-    spec = importlib.util.spec_from_file_location("score", score)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def baseline_runner(name: str, decode: Callable[[bytes], str]) -> Callable[[bytes, str], Any]:
@@ -197,6 +187,8 @@ def print_steady_state(corpus: Path, score: Path, baselines: list[str], seconds:
         for case in sorted(corpus.iterdir())
         if (case / "page.html").is_file()
     ]
+    from tests.conftest import load_scorer
+
     decode = load_scorer(score).decode_guess
     rows = {name: pages_per_second(run, pages, seconds) for name, run in our_runners().items()}
     for name in baselines:

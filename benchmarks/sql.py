@@ -54,7 +54,6 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from scrapy import Spider  # noqa: E402
-from scrapy.utils.test import get_crawler  # noqa: E402
 from sqlalchemy import Connection, Engine, create_engine, make_url, text  # noqa: E402
 
 from crawler.db.articles import article_row  # noqa: E402
@@ -64,6 +63,7 @@ from crawler.db.schema import ensure_schema  # noqa: E402
 from crawler.db.search import search  # noqa: E402
 from crawler.items import Article  # noqa: E402
 from pipelines.storage import StoragePipeline  # noqa: E402
+from tests.conftest import project_crawler  # noqa: E402
 
 QUERIES_DOC = ROOT / "docs" / "queries.md"
 SEED = 20221
@@ -386,7 +386,7 @@ def progress(label: str, done: int, total: int, seconds: float) -> None:
 def load_through_pipeline(url: str, count: int, spool_dir: Path) -> float:
     """Seconds the storage pipeline spent on ``count`` generated articles (generation not counted)."""
     settings = {"DATABASE_URL": url, "SPOOL_DIR": str(spool_dir), "STORAGE_BATCH_SIZE": BATCH_SIZE}
-    pipeline = StoragePipeline.from_crawler(get_crawler(Spider, settings))
+    pipeline = StoragePipeline.from_crawler(project_crawler(Spider, settings))
     pipeline.open_spider()
     if pipeline.schema_error:
         raise RuntimeError(pipeline.schema_error)

@@ -19,6 +19,17 @@ class NotAPageError(ValueError):
     """A response that holds no text document; the message is the reason for the skip log."""
 
 
+def pinned_fetch_time(value: str | None) -> datetime | None:
+    """The ``fetched_at`` spider argument (ISO 8601 with a timezone), which pins the fetch time of
+    every page of a run so relative dates (``3小时前``) resolve the same on every run."""
+    if not value:
+        return None
+    moment = datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        raise ValueError(f"fetched_at needs a timezone, e.g. {value}+08:00")
+    return moment
+
+
 def is_binary(body: bytes) -> bool:
     head = body[:_BINARY_SNIFF_BYTES]
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 BOM: text with NULs

@@ -1,8 +1,11 @@
-"""Scrapy settings for govnews.
+"""Scrapy settings for govnews: every setting the project reads, declared once with its default.
 
-Every value here can be overridden per run with ``-s NAME=VALUE``; the ones that differ
-between deployments also read an environment variable (named beside them). Components read
-settings only in their ``from_crawler``.
+Each project setting has a one-line comment above it saying what it does; components read it
+without a default of their own (``settings.getint("X")``), only in their ``from_crawler``, and
+``tests/test_settings.py`` fails on a setting read in ``crawler/`` or ``pipelines/`` that is
+not declared here (or in Scrapy's own defaults), or read with an inline default. Every value
+can be overridden per run with ``-s NAME=VALUE``; the ones that differ between deployments
+also read an environment variable (named beside them).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ SPIDER_MODULES = ["crawler.spiders"]
 NEWSPIDER_MODULE = "crawler.spiders"
 COMMANDS_MODULE = "crawler.commands"
 
+# The checkout (or installed package root) holding crawler/, pipelines/ and data/.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 # --- storage -----------------------------------------------------------------------------
@@ -24,8 +28,9 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'data' / 'govnews.db'}"
 # Items written per transaction; the rest is flushed when the spider closes.
 STORAGE_BATCH_SIZE = 200
-# Attempts per batch before it goes to the spool (transient errors: locked, connection lost).
+# Attempts per batch (and per crawl-state write) before giving up: the batch goes to the spool.
 STORAGE_WRITE_ATTEMPTS = 3
+# Seconds between two attempts of a failed write (transient errors: locked, connection lost).
 STORAGE_RETRY_DELAY = 0.5
 # Where batches that could not be written are kept until `scrapy loadspool` brings them in.
 SPOOL_DIR = os.environ.get("GOVNEWS_SPOOL_DIR") or str(PROJECT_ROOT / "data" / "spool")
@@ -55,15 +60,57 @@ CONTENT_PIPELINES = {
 # Worker processes for them: None = cores - 1 (at most 4), 0 = in the crawl process.
 CONTENT_WORKERS = None
 
+# --- extraction, cleaning, enrichment ------------------------------------------------------
+# Per-site selector overrides {site id: {field: CSS or XPath}}; site configs' [extraction] add theirs.
+EXTRACTION_OVERRIDES: dict[str, dict[str, str]] = {}
+# False switches the cleaning stage off.
+CLEANING_ENABLED = True
+# spun_score (0..1) at or above which an article is flagged is_spun.
+CLEANING_SPUN_THRESHOLD = 0.5
+# False switches the enrichment stage off.
+ENRICHMENT_ENABLED = True
+# False skips entity tagging (jieba), the slowest enrichment rule.
+ENRICHMENT_ENTITIES = True
+# Folder of the enrichment vocabulary TSV files; None: the package's pipelines/enrich/vocab.
+ENRICHMENT_VOCAB_DIR: str | None = None
+
+# --- dedup and near-duplicates ---------------------------------------------------------------
+# Query parameters dropped from canonical URLs besides the built-in tracking list (utm_*, spm …).
+DEDUP_TRACKING_PARAMETERS: list[str] = []
+# False switches the near-duplicate stage off.
+NEAR_DUPLICATE_ENABLED = True
+# Estimated Jaccard of two bodies' shingle sets from which they are one story.
+NEAR_DUPLICATE_THRESHOLD = 0.5
+# Characters per shingle of the MinHash fingerprint (a change needs `scrapy recluster`).
+NEAR_DUPLICATE_SHINGLE_SIZE = 4
+# MinHash permutations per signature (a change needs `scrapy recluster`).
+NEAR_DUPLICATE_NUM_PERM = 128
+# LSH bands the signature is cut into (a change needs `scrapy recluster`).
+NEAR_DUPLICATE_BANDS = 32
+# Bodies with fewer shingles than this are never clustered with others (too short to tell).
+NEAR_DUPLICATE_MIN_SHINGLES = 20
+# Candidates compared per document: those sharing the most LSH bands.
+NEAR_DUPLICATE_MAX_CANDIDATES = 50
+# Newest signatures read per LSH band key when looking for candidates.
+NEAR_DUPLICATE_MAX_POSTINGS = 100
+# Items assigned in one transaction at most (group commit).
+NEAR_DUPLICATE_BATCH_SIZE = 50
+# Seconds an item waits for others to share its transaction; 0: one transaction per item.
+NEAR_DUPLICATE_BATCH_WAIT = 0.05
+# Module `scrapy recluster` clusters with (index_from_settings, clear, article_batch …).
+NEAR_DUPLICATE_INDEX_MODULE = "pipelines.neardup_index"
+
 EXTENSIONS = {
+    # Required: components report the exit code of `scrapy crawl` / `crawlall` to it.
+    "crawler.extensions.exitstatus.ExitStatus": 0,
     "crawler.extensions.runsummary.RunSummary": 500,
 }
 # Print the replay/crawl summary table when the spider closes.
 RUN_SUMMARY_ENABLED = True
 
 # --- politeness (live crawls) ---------------------------------------------------------------
-# GOVNEWS_CONTACT (env): URL or address site operators can reach us at.
-GOVNEWS_CONTACT = os.environ.get("GOVNEWS_CONTACT", "https://github.com/govnews/govnews")
+# GOVNEWS_CONTACT (env): URL or address site operators can reach us at (in USER_AGENT).
+GOVNEWS_CONTACT = os.environ.get("GOVNEWS_CONTACT") or "https://github.com/govnews/govnews"
 USER_AGENT = f"govnews/0.1 (+{GOVNEWS_CONTACT})"
 ROBOTSTXT_OBEY = True
 CONCURRENT_REQUESTS_PER_DOMAIN = 1
@@ -77,6 +124,8 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 60
+# False keeps the charset a response declares even when its bytes contradict it.
+CHARSET_CORRECTION_ENABLED = True
 
 # --- exports ---------------------------------------------------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
@@ -93,14 +142,17 @@ SITES_DIR = os.environ.get("GOVNEWS_SITES_DIR") or str(PROJECT_ROOT / "crawler" 
 CRAWL_DRY_RUN = False
 # Retry-After waits longer than this (seconds) are not honoured: the request is given up.
 RETRY_AFTER_MAX = 300
-# Blocked answers (403/412, WAF challenge pages) before a crawl closes as `blocked`.
+# False switches block detection (WAF challenge pages, BLOCKED_STATUSES) off.
 BLOCK_DETECTION_ENABLED = True
+# HTTP statuses that mean the site blocks us (not retried, never parsed).
 BLOCKED_STATUSES = [403, 412]
+# Blocked answers (403/412, WAF challenge pages) before a crawl closes as `blocked`.
 BLOCKED_CLOSE_AFTER = 3
 # `scrapy schedule` / `crawlall`: after N blocked runs in a row a site waits
 # BLOCKED_BACKOFF_HOURS * 2**(N-1) hours (at most BLOCKED_BACKOFF_MAX_HOURS) past its schedule.
-BLOCKED_BACKOFF_HOURS = 6
-BLOCKED_BACKOFF_MAX_HOURS = 7 * 24
+BLOCKED_BACKOFF_HOURS = 6.0
+# The longest back-off after blocked runs, in hours.
+BLOCKED_BACKOFF_MAX_HOURS = 7 * 24.0
 # `scrapy schedule`: most crawls (of different sites) running at once.
 SCHEDULE_MAX_PARALLEL = 2
 # Time zone the site schedules' cron expressions are read in.

@@ -21,8 +21,10 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from croniter import croniter
+from scrapy.settings import BaseSettings
 
-SITES_DIR = Path(__file__).with_name("sites")
+SHIPPED_SITES_DIR = Path(__file__).with_name("sites")
+"""The site configs shipped with the package (the ``SITES_DIR`` setting's default)."""
 
 SiteKind = Literal["gov", "news", "repost", "farm"]
 PaginationKind = Literal["none", "next", "numbered", "hanweb_dataproxy"]
@@ -80,8 +82,8 @@ class SiteConfig:
     id: str
     path: Path
     name: str
-    kind: SiteKind
     allowed_domains: tuple[str, ...]
+    kind: SiteKind = "gov"
     list_pages: tuple[str, ...] = ()
     feeds: tuple[str, ...] = ()
     sitemaps: tuple[str, ...] = ()
@@ -106,6 +108,12 @@ class SiteConfig:
 
 _TOP_KEYS = {f.name for f in fields(SiteConfig)} - {"id", "path"} | {"extends"}
 _TABLES: dict[str, type[Any]] = {"pagination": Pagination, "politeness": Politeness}
+
+
+def _default(cls: type[Any], name: str) -> Any:
+    """The default of field ``name`` of dataclass ``cls``: where a config's defaults are written, once."""
+    found = next(f for f in fields(cls) if f.name == name)
+    return found.default
 
 
 def _merge(base: dict[str, Any], override: Mapping[str, Any]) -> dict[str, Any]:
@@ -232,9 +240,9 @@ def _dataproxy(path: Path, raw: Any) -> Dataproxy:
     check = _Checker(path, raw, "pagination.dataproxy.")
     check.unknown({f.name for f in fields(Dataproxy)})
     result = Dataproxy(
-        url=check.get("url", str, Dataproxy.url),
-        records=check.positive("records", int, Dataproxy.records, minimum=1),
-        per_page=check.positive("per_page", int, Dataproxy.per_page, minimum=1),
+        url=check.get("url", str, _default(Dataproxy, "url")),
+        records=check.positive("records", int, _default(Dataproxy, "records"), minimum=1),
+        per_page=check.positive("per_page", int, _default(Dataproxy, "per_page"), minimum=1),
         form=_form(check, "form"),
         fields=_field_patterns(check, "fields"),
     )
@@ -249,11 +257,11 @@ def _pagination(path: Path, raw: Any) -> Pagination:
     check = _Checker(path, raw, "pagination.")
     check.unknown({f.name for f in fields(Pagination)})
     result = Pagination(
-        kind=check.choice("kind", get_args(PaginationKind), "none"),  # type: ignore[arg-type]
-        next_link=check.get("next_link", str, ""),
-        numbered=check.get("numbered", str, "index_{n}.html"),
-        first=check.positive("first", int, 1),
-        max_pages=check.positive("max_pages", int, 5, minimum=1),
+        kind=check.choice("kind", get_args(PaginationKind), _default(Pagination, "kind")),  # type: ignore[arg-type]
+        next_link=check.get("next_link", str, _default(Pagination, "next_link")),
+        numbered=check.get("numbered", str, _default(Pagination, "numbered")),
+        first=check.positive("first", int, _default(Pagination, "first")),
+        max_pages=check.positive("max_pages", int, _default(Pagination, "max_pages"), minimum=1),
         dataproxy=_dataproxy(path, raw.get("dataproxy", {})),
     )
     if result.kind == "next" and not result.next_link:
@@ -272,8 +280,10 @@ def _politeness(path: Path, raw: Any) -> Politeness:
         raise SiteConfigError(f"{path}: politeness: expected a table")
     check = _Checker(path, raw, "politeness.")
     check.unknown({f.name for f in fields(Politeness)})
-    concurrency = check.positive("concurrency", int, 1, minimum=1)
-    return Politeness(download_delay=check.positive("download_delay", float, 2.0), concurrency=concurrency)
+    return Politeness(
+        download_delay=check.positive("download_delay", float, _default(Politeness, "download_delay")),
+        concurrency=check.positive("concurrency", int, _default(Politeness, "concurrency"), minimum=1),
+    )
 
 
 def site_from_table(path: Path, data: Mapping[str, Any]) -> SiteConfig:
@@ -283,7 +293,7 @@ def site_from_table(path: Path, data: Mapping[str, Any]) -> SiteConfig:
     site_id = path.stem
     if not _ID.match(site_id):
         raise SiteConfigError(f"{path}: file name: a site id is lowercase letters, digits and _, got {site_id!r}")
-    schedule = check.get("schedule", str, "0 */6 * * *")
+    schedule = check.get("schedule", str, _default(SiteConfig, "schedule"))
     if not croniter.is_valid(schedule) or len(schedule.split()) != 5:
         raise check.fail("schedule", f"not a 5-field cron expression: {schedule!r}")
     extraction = data.get("extraction", {})
@@ -293,20 +303,20 @@ def site_from_table(path: Path, data: Mapping[str, Any]) -> SiteConfig:
         id=site_id,
         path=path,
         name=check.get("name", str, site_id),
-        kind=check.choice("kind", get_args(SiteKind), "gov"),  # type: ignore[arg-type]
+        kind=check.choice("kind", get_args(SiteKind), _default(SiteConfig, "kind")),  # type: ignore[arg-type]
         allowed_domains=check.strings("allowed_domains"),
         list_pages=check.strings("list_pages"),
         feeds=check.strings("feeds"),
         sitemaps=check.strings("sitemaps"),
         article_links=check.patterns("article_links"),
         deny_links=check.patterns("deny_links"),
-        link_area=check.get("link_area", str, ""),
+        link_area=check.get("link_area", str, _default(SiteConfig, "link_area")),
         pagination=_pagination(path, data.get("pagination", {})),
         politeness=_politeness(path, data.get("politeness", {})),
         schedule=schedule,
-        recheck_days=check.positive("recheck_days", int, 0),
+        recheck_days=check.positive("recheck_days", int, _default(SiteConfig, "recheck_days")),
         extraction=dict(extraction),
-        notes=check.get("notes", str, ""),
+        notes=check.get("notes", str, _default(SiteConfig, "notes")),
     )
     if not config.allowed_domains:
         raise check.fail("allowed_domains", "at least one domain is required")
@@ -330,6 +340,11 @@ def site_paths(sites_dir: Path) -> list[Path]:
 def load_sites(sites_dir: Path) -> dict[str, SiteConfig]:
     """Every site config in ``sites_dir`` by id; the first invalid file raises."""
     return {config.id: config for config in map(load_site, site_paths(sites_dir))}
+
+
+def sites_dir(settings: BaseSettings) -> Path:
+    """The directory of site configs a run reads: the ``SITES_DIR`` setting (env ``GOVNEWS_SITES_DIR``)."""
+    return Path(settings["SITES_DIR"]).expanduser()
 
 
 def find_site(sites_dir: Path, site_id: str) -> SiteConfig:

@@ -10,19 +10,17 @@ Settings: ``SPIDER_LOADER_CLASS`` (points here), ``SITES_DIR``.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from scrapy import Spider
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.siteconfig import SITES_DIR, SiteConfigError, load_sites
+from crawler.siteconfig import SiteConfigError, load_sites, sites_dir
 
 
 class SiteSpiderLoader(SpiderLoader):
     def __init__(self, settings: BaseSettings) -> None:
         super().__init__(settings)
-        self.sites_dir = Path(settings.get("SITES_DIR") or SITES_DIR)
+        self.sites_dir = sites_dir(settings)
 
     def _site_ids(self) -> list[str]:
         ids = list(load_sites(self.sites_dir))

@@ -64,9 +64,9 @@ class CleaningPipeline:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CleaningPipeline:
-        if not crawler.settings.getbool("CLEANING_ENABLED", True):
+        if not crawler.settings.getbool("CLEANING_ENABLED"):
             raise NotConfigured("CLEANING_ENABLED is off")
-        threshold = crawler.settings.getfloat("CLEANING_SPUN_THRESHOLD", SPUN_THRESHOLD)
+        threshold = crawler.settings.getfloat("CLEANING_SPUN_THRESHOLD")
         if not 0.0 <= threshold <= 1.0:
             raise ValueError(f"CLEANING_SPUN_THRESHOLD must be within 0..1, got {threshold!r}")
         assert crawler.stats is not None

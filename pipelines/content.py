@@ -50,6 +50,9 @@ from scrapy.utils.conf import build_component_list
 from scrapy.utils.misc import build_from_crawler, load_object
 from scrapy.utils.reactor import is_asyncio_reactor_installed, is_reactor_installed
 
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import exit_status
+
 logger = logging.getLogger(__name__)
 
 MAX_DEFAULT_WORKERS = 4
@@ -306,7 +309,8 @@ class ContentPipeline:
             return
         logger.error("the content stages could not be built in a worker process: %s", error)
         self.stats.set_value("content/stages_failed", error)
-        self.stats.max_value("govnews/exit_code", 1)  # as if the crawl had failed to start
+        if self.crawler is not None:  # as if the crawl had failed to start
+            exit_status(self.crawler).report(ExitCode.FAILED, f"content stages not built: {error}")
         if self.crawler is not None and self.crawler.engine is not None:
             await self.crawler.engine.close_spider_async(reason="content_stages_failed")
 

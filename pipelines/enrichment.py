@@ -205,11 +205,11 @@ class EnrichmentPipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> EnrichmentPipeline:
         settings = crawler.settings
-        if not settings.getbool("ENRICHMENT_ENABLED", True):
+        if not settings.getbool("ENRICHMENT_ENABLED"):
             raise NotConfigured("ENRICHMENT_ENABLED is False")
         vocab_dir = settings.get("ENRICHMENT_VOCAB_DIR")
         vocab = load_vocabulary(Path(vocab_dir) if vocab_dir else None)
-        tokenizer = entities.default_tagger() if settings.getbool("ENRICHMENT_ENTITIES", True) else None
+        tokenizer = entities.default_tagger() if settings.getbool("ENRICHMENT_ENTITIES") else None
         assert crawler.stats is not None
         return cls(crawler.stats, vocab, tokenizer)
 

@@ -102,12 +102,12 @@ class NearDuplicatePipeline:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> NearDuplicatePipeline:
         settings = crawler.settings
-        if not settings.getbool("NEAR_DUPLICATE_ENABLED", True):
+        if not settings.getbool("NEAR_DUPLICATE_ENABLED"):
             raise NotConfigured("NEAR_DUPLICATE_ENABLED is off")
         assert crawler.stats is not None
         engine = make_engine(settings["DATABASE_URL"], sqlite_busy_timeout=settings.getfloat("SQLITE_BUSY_TIMEOUT"))
-        batch_size = settings.getint("NEAR_DUPLICATE_BATCH_SIZE", 50)
-        batch_wait = settings.getfloat("NEAR_DUPLICATE_BATCH_WAIT", 0.05)
+        batch_size = settings.getint("NEAR_DUPLICATE_BATCH_SIZE")
+        batch_wait = settings.getfloat("NEAR_DUPLICATE_BATCH_WAIT")
         return cls(engine, crawler.stats, index_from_settings(settings), batch_size, batch_wait)
 
     def open_spider(self) -> None:

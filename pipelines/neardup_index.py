@@ -41,6 +41,7 @@ from sqlalchemy import (
     update,
 )
 
+from crawler import settings as defaults
 from crawler.db.crawl_models import SiteRow
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
 from crawler.db.models import ArticleRow, parse_timestamp
@@ -56,24 +57,31 @@ from pipelines.similarity.minhash import (
     signature_from_bytes,
 )
 
-DEFAULT_SCHEME = Scheme(shingle_size=4, num_perm=128, bands=32, seed=1)
-DEFAULT_THRESHOLD = 0.5
+# The scheme and threshold the NEAR_DUPLICATE_* settings declare by default (for evaluations
+# and tests that build an index without a crawler).
+DEFAULT_SCHEME = Scheme(
+    shingle_size=defaults.NEAR_DUPLICATE_SHINGLE_SIZE,
+    num_perm=defaults.NEAR_DUPLICATE_NUM_PERM,
+    bands=defaults.NEAR_DUPLICATE_BANDS,
+    seed=1,
+)
+DEFAULT_THRESHOLD = defaults.NEAR_DUPLICATE_THRESHOLD
 
 
 def index_from_settings(settings: BaseSettings) -> NearDuplicateIndex:
     """The index the ``NEAR_DUPLICATE_*`` settings describe (also used by ``scrapy recluster``)."""
     scheme = Scheme(
-        shingle_size=settings.getint("NEAR_DUPLICATE_SHINGLE_SIZE", DEFAULT_SCHEME.shingle_size),
-        num_perm=settings.getint("NEAR_DUPLICATE_NUM_PERM", DEFAULT_SCHEME.num_perm),
-        bands=settings.getint("NEAR_DUPLICATE_BANDS", DEFAULT_SCHEME.bands),
+        shingle_size=settings.getint("NEAR_DUPLICATE_SHINGLE_SIZE"),
+        num_perm=settings.getint("NEAR_DUPLICATE_NUM_PERM"),
+        bands=settings.getint("NEAR_DUPLICATE_BANDS"),
         seed=DEFAULT_SCHEME.seed,
     )
     return NearDuplicateIndex(
         scheme,
-        settings.getfloat("NEAR_DUPLICATE_THRESHOLD", DEFAULT_THRESHOLD),
-        min_shingles=settings.getint("NEAR_DUPLICATE_MIN_SHINGLES", 20),
-        max_candidates=settings.getint("NEAR_DUPLICATE_MAX_CANDIDATES", 50),
-        max_postings=settings.getint("NEAR_DUPLICATE_MAX_POSTINGS", 100),
+        settings.getfloat("NEAR_DUPLICATE_THRESHOLD"),
+        min_shingles=settings.getint("NEAR_DUPLICATE_MIN_SHINGLES"),
+        max_candidates=settings.getint("NEAR_DUPLICATE_MAX_CANDIDATES"),
+        max_postings=settings.getint("NEAR_DUPLICATE_MAX_POSTINGS"),
     )
 
 

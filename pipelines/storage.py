@@ -28,11 +28,11 @@ from crawler.db.articles import UpsertCounts, upsert_articles
 from crawler.db.engine import display_url, make_engine, with_retries
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
 from crawler.db.spool import write_batch
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article
 
 logger = logging.getLogger(__name__)
-
-EXIT_SPOOLED = 2
 
 
 def write_with_retries(engine: Engine, batch: list[Article], attempts: int, delay: float) -> UpsertCounts:
@@ -51,6 +51,7 @@ class StoragePipeline:
         engine: Engine,
         stats: StatsCollector,
         *,
+        exit_status: ExitStatus,
         batch_size: int,
         attempts: int,
         retry_delay: float,
@@ -58,6 +59,7 @@ class StoragePipeline:
     ) -> None:
         self.engine = engine
         self.stats = stats
+        self.exit_status = exit_status
         self.batch_size = batch_size
         self.attempts = attempts
         self.retry_delay = retry_delay
@@ -74,6 +76,7 @@ class StoragePipeline:
         return cls(
             engine,
             crawler.stats,
+            exit_status=exit_status(crawler),
             batch_size=max(1, settings.getint("STORAGE_BATCH_SIZE")),
             attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
             retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
@@ -100,7 +103,7 @@ class StoragePipeline:
         self.engine.dispose()
         spooled = self.stats.get_value("storage/spooled", 0)
         if spooled:
-            self.stats.set_value("govnews/exit_code", EXIT_SPOOLED)
+            self.exit_status.report(ExitCode.SPOOLED, f"{spooled} articles spooled to {self.spool_dir}")
             logger.error(
                 "%d articles could not be written and were spooled to %s; "
                 "load them with `scrapy loadspool` once the database is back",

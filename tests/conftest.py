@@ -8,6 +8,7 @@ reason.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import subprocess
 import sys
@@ -16,16 +17,32 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
+
+from crawler import settings as project_settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
 CORPUS_DIR = PROJECT_ROOT.parent / "shared" / "corpus" / "dev"
 POSTGRES_ENV = "GOVNEWS_TEST_DATABASE_URL"
+
+
+def load_scorer(score: Path) -> ModuleType:
+    """The corpus scorer (``../shared/bench/score.py``) as a module, for its ``decode_guess`` and scoring."""
+    spec = importlib.util.spec_from_file_location("score", score)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -39,6 +56,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--update-golden"):
         os.environ["GOVNEWS_UPDATE_GOLDEN"] = "1"
+
+
+def project_crawler(spidercls: type[Spider] | None = None, settings: dict[str, Any] | None = None) -> Crawler:
+    """Scrapy's unconfigured test crawler on the project's settings (``crawler/settings.py``, where
+    every setting's default is declared) with ``settings`` over them, as ``scrapy crawl -s`` would."""
+    declared = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
+    return get_crawler(spidercls, {**declared, **(settings or {})})
 
 
 @dataclass

@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote
 
-from crawler.siteconfig import SITES_DIR
+from crawler.siteconfig import SHIPPED_SITES_DIR
 
 SECTIONS = ("gov", "news", "repost", "farm")
 GOV_PER_PAGE = 5
@@ -420,7 +420,7 @@ def site_configs(
             "article_links = ['/waf/a/\\d+\\.html$']\n[politeness]\ndownload_delay = 0\n"
         )
     if include_hanweb:
-        shutil.copy(SITES_DIR / "_base_hanweb.toml", directory / "_base_hanweb.toml")
+        shutil.copy(SHIPPED_SITES_DIR / "_base_hanweb.toml", directory / "_base_hanweb.toml")
         configs["hanweb"] = (
             f'extends = "_base_hanweb"\nname = "测试 大汉"\n{common}list_pages = ["{base}{HANWEB_COLUMN_PAGE}"]\n'
             f"[pagination]\nmax_pages = {hanweb_pages}\n[pagination.dataproxy]\nrecords = {HANWEB_EMBEDDED}\n"

@@ -5,16 +5,16 @@ from typing import Any
 
 import pytest
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, Page
 from pipelines.cleaning import CleaningPipeline
+from tests.conftest import project_crawler
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 
 
 def make_pipeline(settings: dict[str, Any] | None = None) -> tuple[CleaningPipeline, Any]:
-    crawler = get_crawler(settings_dict=settings or {})
+    crawler = project_crawler(settings=settings)
     return CleaningPipeline.from_crawler(crawler), crawler.stats
 
 

@@ -16,11 +16,11 @@ from typing import Any
 
 import pytest
 from scrapy.exceptions import DropItem, NotConfigured
-from scrapy.utils.test import get_crawler
 
 from crawler import settings as project_settings
 from crawler.items import Article, Page
 from pipelines.content import ContentPipeline, ContentStagesError, default_workers
+from tests.conftest import project_crawler
 
 PROJECT_STAGES = project_settings.CONTENT_PIPELINES
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
@@ -82,7 +82,7 @@ def article(title: str = "标题", url: str = "https://example.cn/a.html") -> Ar
 
 
 def build(workers: int, stages: dict[str, int], **settings: Any) -> tuple[ContentPipeline, Any]:
-    crawler = get_crawler(settings_dict={"CONTENT_PIPELINES": stages, "CONTENT_WORKERS": workers, **settings})
+    crawler = project_crawler(settings={"CONTENT_PIPELINES": stages, "CONTENT_WORKERS": workers, **settings})
     pipeline = ContentPipeline.from_crawler(crawler)
     pipeline.open_spider()
     return pipeline, crawler.stats
@@ -111,14 +111,14 @@ def test_default_workers_leave_a_core_to_the_crawl() -> None:
 
 
 def test_negative_workers_are_refused() -> None:
-    crawler = get_crawler(settings_dict={"CONTENT_PIPELINES": PROJECT_STAGES, "CONTENT_WORKERS": -1})
+    crawler = project_crawler(settings={"CONTENT_PIPELINES": PROJECT_STAGES, "CONTENT_WORKERS": -1})
     with pytest.raises(ValueError, match="CONTENT_WORKERS must be 0 or more, got -1"):
         ContentPipeline.from_crawler(crawler)
 
 
 def test_no_stages_is_not_configured() -> None:
     with pytest.raises(NotConfigured):
-        ContentPipeline.from_crawler(get_crawler(settings_dict={"CONTENT_PIPELINES": {}}))
+        ContentPipeline.from_crawler(project_crawler(settings={"CONTENT_PIPELINES": {}}))
 
 
 def test_seeds_in_workers_equal_seeds_in_process() -> None:

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from scrapy import Spider
 from scrapy.exceptions import DropItem
-from scrapy.utils.test import get_crawler
 
 from crawler.db.engine import make_engine
 from crawler.db.schema import ensure_schema
 from pipelines.dedup import ExactDedupPipeline, canonical_url, content_hash
 from pipelines.storage import StoragePipeline
+from tests.conftest import project_crawler
 from tests.test_db import article
 
 
@@ -41,7 +41,7 @@ def dedup_and_storage(tmp_path: Path) -> tuple[ExactDedupPipeline, StoragePipeli
     engine = make_engine(url)
     ensure_schema(engine)
     engine.dispose()
-    crawler = get_crawler(Spider, {"DATABASE_URL": url, "SPOOL_DIR": str(tmp_path / "spool")})
+    crawler = project_crawler(Spider, {"DATABASE_URL": url, "SPOOL_DIR": str(tmp_path / "spool")})
     return ExactDedupPipeline.from_crawler(crawler), StoragePipeline.from_crawler(crawler)
 
 

@@ -9,10 +9,10 @@ import opencc
 import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
-from scrapy.utils.test import get_crawler
 
 from crawler.items import Article, Page
 from pipelines.enrichment import EnrichmentPipeline
+from tests.conftest import project_crawler
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "dev"
@@ -40,7 +40,7 @@ def cleaned_seed(number: str) -> Article:
 
 
 def make_crawler(**settings: Any) -> Crawler:
-    return get_crawler(settings_dict=settings)
+    return project_crawler(settings=settings)
 
 
 @pytest.fixture(scope="module")

@@ -26,9 +26,9 @@ from typing import Any
 import pytest
 from scrapy.http import HtmlResponse
 
-from benchmarks.extraction import load_scorer
 from crawler.pages import page_from_response
 from pipelines.extraction import extract_article
+from tests.conftest import load_scorer
 
 PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from crawler.cms.hanweb import Datastore, dataproxy_form, dataproxy_url, parse_datastore
-from crawler.siteconfig import SITES_DIR, Dataproxy, find_site
+from crawler.siteconfig import SHIPPED_SITES_DIR, Dataproxy, find_site
 
 ART = '<li><a href="/art/2024/5/20/art_1229080140_59847436.html">科技厅召开会议</a></li>'
 
@@ -36,7 +36,7 @@ def test_parse_datastore(text: str, expected: Datastore | None) -> None:
 
 
 COLUMN_URL = "https://kjt.zj.gov.cn/col/col1229080140/index.html"
-SHIPPED = find_site(SITES_DIR, "kjt_zj").pagination.dataproxy
+SHIPPED = find_site(SHIPPED_SITES_DIR, "kjt_zj").pagination.dataproxy
 FIXED = {"col": "1", "appid": "1", "path": "/", "sourceContentType": "1", "permissiontype": "0"}
 IDS = {"webid": "3151", "columnid": "1229080140", "unitid": "4990372", "webname": "浙江省科学技术厅"}
 JPAGE = (

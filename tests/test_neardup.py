@@ -8,10 +8,8 @@ import threading
 from typing import Any
 
 import pytest
-from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, select, text
 
-from benchmarks.dedup_eval import Original, raw_variant, seed_originals
 from crawler.db.articles import upsert_articles
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
 from crawler.db.engine import make_engine
@@ -28,6 +26,8 @@ from pipelines.neardup_index import (
 )
 from pipelines.similarity.canonical import choose_canonical
 from pipelines.text.clean import clean_article
+from tests.conftest import project_crawler
+from tests.generators.neardup_set import Original, raw_variant, seed_originals
 
 INDEX = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD)
 
@@ -52,7 +52,7 @@ def copy_of(original: Original, kind: str) -> str:
 
 
 def pipeline(database_url: str, **settings: Any) -> NearDuplicatePipeline:
-    crawler = get_crawler(settings_dict={"DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, **settings})
+    crawler = project_crawler(settings={"DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, **settings})
     component = NearDuplicatePipeline.from_crawler(crawler)
     component.open_spider()
     return component

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.dedup_eval import VARIANT_KINDS, raw_variant, seed_originals
 from crawler.settings import ITEM_PIPELINES
 from tests.conftest import SEEDS_DIR, ScrapyRun, query_rows, run_scrapy
+from tests.generators.neardup_set import VARIANT_KINDS, raw_variant, seed_originals
 
 COPIED = ("000", "001", "004")  # seeds whose copies the second run brings
 

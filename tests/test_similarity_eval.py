@@ -1,7 +1,7 @@
 """Quality gate of near-duplicate detection on the generated evaluation set.
 
 Variants of the seeds are always checked; the full set with the dev corpus bodies (precision
-and recall floors, as in ``benchmarks/dedup_eval.py``) skips when the corpus is absent.
+and recall floors, as ``benchmarks/dedup_eval.py`` prints them) skips when the corpus is absent.
 """
 
 from __future__ import annotations
@@ -11,7 +11,11 @@ import random
 
 import pytest
 
-from benchmarks.dedup_eval import (
+from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD
+from pipelines.similarity.minhash import estimated_jaccard, fingerprint
+from pipelines.similarity.shingles import shingle_text
+from tests.conftest import CORPUS_DIR
+from tests.generators.neardup_set import (
     VARIANT_KINDS,
     Original,
     cluster_found,
@@ -24,10 +28,6 @@ from benchmarks.dedup_eval import (
     true_pairs,
     variant,
 )
-from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD
-from pipelines.similarity.minhash import estimated_jaccard, fingerprint
-from pipelines.similarity.shingles import shingle_text
-from tests.conftest import CORPUS_DIR
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,15 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 
+from crawler.db.crawl_state import start_run
+from crawler.exitcodes import ExitCode
 from tests.conftest import PROJECT_ROOT, ScrapyRun, query_rows, run_scrapy
 from tests.sitefixture import (
     DATAPROXY,
@@ -350,3 +353,20 @@ def test_schedule_once_starts_the_due_crawls_in_subprocesses(web: FixtureWeb, sq
     assert "started fx_farm, fx_repost" in run.stdout
     again = scrapy(["schedule", "--once", "--site", "fx_farm"], sqlite_url, sites, tmp_path)
     assert again.stdout.strip() == "started nothing: no site is due"
+
+
+def test_a_site_being_crawled_by_a_live_process_is_not_crawled_twice(
+    web: FixtureWeb, sqlite_url: str, tmp_path: Path
+) -> None:
+    sites = site_configs(tmp_path / "sites", web.base)
+    first = scrapy(["crawl", "fx_farm"], sqlite_url, sites, tmp_path)
+    assert first.returncode == ExitCode.OK, first.stderr[-4000:]
+    engine = create_engine(sqlite_url)
+    with engine.begin() as connection:  # this test process plays the other, live crawl
+        start_run(connection, "fx_farm", "测试 农场", datetime.now(UTC), os.getpid())
+    engine.dispose()
+    web.clear_log()
+    second = scrapy(["crawl", "fx_farm"], sqlite_url, sites, tmp_path)
+    assert second.returncode == ExitCode.BUSY, second.stderr[-4000:]
+    assert f"fx_farm is being crawled by process {os.getpid()}: not starting a second crawl" in second.stderr
+    assert web.requests() == []

@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+import tomllib
+from dataclasses import MISSING, fields
 from pathlib import Path
+from typing import Any
 
 import pytest
 
-from crawler.siteconfig import SITES_DIR, SiteConfigError, find_site, load_site, load_sites
+from crawler.siteconfig import (
+    SHIPPED_SITES_DIR,
+    Dataproxy,
+    Pagination,
+    Politeness,
+    SiteConfig,
+    SiteConfigError,
+    _read,
+    find_site,
+    load_site,
+    load_sites,
+)
 
-SHIPPED = {"kjt_zj", "kjj_jiaxing", "kjj_quzhou", "zjol_tech", "people_scitech", "sciencenet_news"}
+SHIPPED = {"kjt_zj", "kjj_jiaxing", "kjj_quzhou", "zjol_tech", "people_scitech", "sciencenet_news", "pingtan_gzjzqk"}
 
 MINIMAL = """
 name = "测试站"
@@ -27,7 +41,7 @@ def write(directory: Path, name: str, text: str) -> Path:
 
 
 def test_shipped_configs_load_with_their_kinds() -> None:
-    sites = load_sites(SITES_DIR)
+    sites = load_sites(SHIPPED_SITES_DIR)
     assert set(sites) == SHIPPED
     assert {site.kind for site in sites.values()} == {"gov", "news", "repost"}
     assert all(site.allowed_domains and site.article_links for site in sites.values())
@@ -44,10 +58,14 @@ def test_shipped_configs_load_with_their_kinds() -> None:
         ("people_scitech", "http://scitech.people.com.cn/n1/2022/0520/c1007-32426543.html", True),
         ("people_scitech", "http://scitech.people.com.cn/GB/1057/index2.html", False),
         ("sciencenet_news", "https://news.sciencenet.cn/htmlnews/2022/5/479123.shtm", True),
+        ("pingtan_gzjzqk", "https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/202312/t20231221_83648.htm", True),
+        # Items of other columns that the column page links are not this site's.
+        ("pingtan_gzjzqk", "https://www.pingtan.gov.cn/zwgk/zdlyxxgk/ssjygk/sjccjg/202511/t20251111_103189.htm", False),
+        ("pingtan_gzjzqk", "https://www.pingtan.gov.cn/zwgk/ghxx/gzjzqk/", False),
     ],
 )
 def test_shipped_article_patterns(site: str, url: str, is_article: bool) -> None:
-    assert find_site(SITES_DIR, site).is_article(url) is is_article
+    assert find_site(SHIPPED_SITES_DIR, site).is_article(url) is is_article
 
 
 def test_extends_merges_tables_and_the_site_wins(tmp_path: Path) -> None:
@@ -108,14 +126,14 @@ def test_bad_configs_name_file_and_key(tmp_path: Path, extra: str, message: str)
 
 def test_shipped_hanweb_sites_page_through_dataproxy() -> None:
     for site_id in ("kjt_zj", "kjj_jiaxing", "kjj_quzhou"):
-        pagination = find_site(SITES_DIR, site_id).pagination
+        pagination = find_site(SHIPPED_SITES_DIR, site_id).pagination
         assert pagination.kind == "hanweb_dataproxy", site_id
         assert {"webid", "columnid", "unitid"} <= set(pagination.dataproxy.fields), site_id
         assert pagination.dataproxy.form["permissiontype"] == "0"
 
 
 def test_a_site_adjusts_the_hanweb_base_key_by_key(tmp_path: Path) -> None:
-    base = (SITES_DIR / "_base_hanweb.toml").read_text(encoding="utf-8")
+    base = (SHIPPED_SITES_DIR / "_base_hanweb.toml").read_text(encoding="utf-8")
     write(tmp_path, "_base_hanweb", base)
     path = write(
         tmp_path,
@@ -156,3 +174,44 @@ def test_unknown_site_lists_the_known_ones(tmp_path: Path) -> None:
     write(tmp_path, "one", MINIMAL)
     with pytest.raises(SiteConfigError, match=r"no site 'two' .*\(sites: one\)"):
         find_site(tmp_path, "two")
+
+
+def _inherited(path: Path) -> dict[str, Any]:
+    """The merged table ``path`` extends (empty without ``extends``)."""
+    parent = tomllib.loads(path.read_text(encoding="utf-8")).get("extends")
+    return _read(path.with_name(f"{parent}.toml")) if parent else {}
+
+
+_DEFAULTS: dict[str, type[Any]] = {
+    "": SiteConfig,
+    "pagination.": Pagination,
+    "pagination.dataproxy.": Dataproxy,
+    "politeness.": Politeness,
+}
+
+
+def _leaves(table: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    leaves: dict[str, Any] = {}
+    for key, value in table.items():
+        if isinstance(value, dict) and f"{prefix}{key}." in _DEFAULTS:
+            leaves.update(_leaves(value, f"{prefix}{key}."))
+        else:
+            leaves[f"{prefix}{key}"] = value
+    return leaves
+
+
+def _default_of(dotted: str) -> Any:
+    prefix, _, name = dotted.rpartition(".")
+    cls = _DEFAULTS[f"{prefix}." if prefix else ""]
+    found = [f.default for f in fields(cls) if f.name == name and f.default is not MISSING]
+    return found[0] if found else MISSING
+
+
+@pytest.mark.parametrize("path", sorted(SHIPPED_SITES_DIR.glob("*.toml")), ids=lambda p: p.stem)
+def test_shipped_configs_write_each_default_once(path: Path) -> None:
+    """A key set to the value it has anyway (siteconfig's default, or the base config's value)
+    is a second copy of that default that would drift; leave it out."""
+    own = _leaves(tomllib.loads(path.read_text(encoding="utf-8")))
+    inherited = _leaves(_inherited(path))
+    repeated = [key for key, value in own.items() if key != "extends" and value == inherited.get(key, _default_of(key))]
+    assert repeated == [], f"{path.name} repeats the values it inherits: {repeated}"

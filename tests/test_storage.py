@@ -7,19 +7,19 @@ from pathlib import Path
 
 import pytest
 from scrapy import Spider
-from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, func, select
 
 from crawler.db.models import ArticleRow
 from crawler.db.spool import spool_files
-from pipelines.storage import EXIT_SPOOLED, StoragePipeline
-from tests.conftest import SEEDS_DIR, run_scrapy
+from crawler.exitcodes import ExitCode
+from pipelines.storage import StoragePipeline
+from tests.conftest import SEEDS_DIR, project_crawler, run_scrapy
 from tests.test_db import article
 
 
 def storage_pipeline(database_url: str, spool_dir: Path, **settings: object) -> StoragePipeline:
     values = {"DATABASE_URL": database_url, "SPOOL_DIR": str(spool_dir), "STORAGE_RETRY_DELAY": 0, **settings}
-    crawler = get_crawler(Spider, values)
+    crawler = project_crawler(Spider, values)
     return StoragePipeline.from_crawler(crawler)
 
 
@@ -62,7 +62,7 @@ def test_database_locked_mid_run_spools_the_rest_and_loadspool_brings_it_in(sqli
         blocker.close()
     assert count_rows(sqlite_url) == 2
     assert pipeline.stats.get_value("storage/spooled") == 5
-    assert pipeline.stats.get_value("govnews/exit_code") == EXIT_SPOOLED
+    assert pipeline.exit_status.code is ExitCode.SPOOLED
     assert len(spool_files(spool)) == 3  # batches of 2, 2 and the final 1
 
     run = run_scrapy(["loadspool"], database_url=sqlite_url, spool_dir=spool)
@@ -77,7 +77,7 @@ def test_unreachable_postgres_spools_everything_and_exits_2(postgres_url: str, t
     spool = tmp_path / "spool"
     unreachable = "postgresql+psycopg://govnews:govnews@127.0.0.1:1/nowhere"
     run = run_scrapy(["crawl", "replay", "-a", f"path={SEEDS_DIR}"], database_url=unreachable, spool_dir=spool)
-    assert run.returncode == EXIT_SPOOLED, run.stderr[-2000:]
+    assert run.returncode == ExitCode.SPOOLED, run.stderr[-2000:]
     assert "scrapy loadspool" in run.stderr
     assert "SPOOLED" in run.stdout
     load = run_scrapy(["loadspool"], database_url=postgres_url, spool_dir=spool)
@@ -100,7 +100,7 @@ def test_locked_sqlite_replay_exits_2_and_loses_nothing(sqlite_url: str, tmp_pat
     finally:
         blocker.execute("ROLLBACK")
         blocker.close()
-    assert run.returncode == EXIT_SPOOLED, run.stderr[-2000:]
+    assert run.returncode == ExitCode.SPOOLED, run.stderr[-2000:]
     assert count_rows(sqlite_url) == 0
     assert run_scrapy(["loadspool"], database_url=sqlite_url, spool_dir=spool).returncode == 0
     assert count_rows(sqlite_url) == 5

@@ -1,7 +1,9 @@
 """``scrapy crawl``, exiting non-zero when the run lost data to the spool or failed to start.
 
-Scrapy's own command exits 0 whenever the crawl ran. Components set the
-``govnews/exit_code`` stat (2: items spooled, 1: bad arguments) and this command returns it.
+Scrapy's own command exits 0 whenever the crawl ran. Components report an
+:class:`~crawler.exitcodes.ExitCode` to the crawler's
+:class:`~crawler.extensions.exitstatus.ExitStatus` (2: items spooled, 3: site busy, 1: failed)
+and this command exits with the highest one.
 """
 
 from __future__ import annotations
@@ -10,6 +12,9 @@ import argparse
 
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
+
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import crawl_exit_code
 
 
 class Command(ScrapyCrawlCommand):
@@ -21,7 +26,6 @@ class Command(ScrapyCrawlCommand):
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
+            self.exitcode = ExitCode.FAILED
             return
-        stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-        self.exitcode = max(self.exitcode, int(stats.get("govnews/exit_code", 0)))
+        self.exitcode = max(self.exitcode, crawl_exit_code(crawler))

@@ -4,7 +4,8 @@ A site is due when its cron schedule fired since its last crawl started (never c
 due), and it is not backing off after blocked runs (:mod:`crawler.crawlstate.scheduling`). ``--all``
 crawls every configured site regardless. The crawls run side by side in one Scrapy process
 (each site's politeness applies to its own domains); the exit code is the highest any crawl
-set (2: articles spooled, 3: site already being crawled).
+reported (:class:`~crawler.exitcodes.ExitCode`: 2 articles spooled, 3 a site already being
+crawled, 1 a crawl that could not start).
 
 Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``BLOCKED_BACKOFF_HOURS``,
 ``BLOCKED_BACKOFF_MAX_HOURS``.
@@ -14,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,13 +25,15 @@ from scrapy.utils.conf import arglist_to_dict
 from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
 from crawler.db.engine import make_engine
 from crawler.db.schema import SchemaState, schema_state
-from crawler.siteconfig import SITES_DIR, load_sites
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import crawl_exit_code
+from crawler.siteconfig import load_sites, sites_dir
 
 
 def backoff_from(settings: Any) -> Backoff:
     return Backoff(
-        base=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_HOURS", 6)),
-        cap=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_MAX_HOURS", 168)),
+        base=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_HOURS")),
+        cap=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_MAX_HOURS")),
     )
 
 
@@ -61,7 +63,7 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         assert self.crawler_process is not None
-        sites = load_sites(Path(self.settings.get("SITES_DIR") or SITES_DIR))
+        sites = load_sites(sites_dir(self.settings))
         unknown = sorted(set(opts.site) - set(sites))
         if unknown:
             raise UsageError(f"no such sites: {', '.join(unknown)}")
@@ -78,17 +80,13 @@ class Command(ScrapyCommand):
             crawlers.append(crawler)
         self.crawler_process.start()
         if self.crawler_process.bootstrap_failed:
-            self.exitcode = 1
-        for crawler in crawlers:
-            if crawler.spider is None:  # never started (bad config, bad arguments)
-                self.exitcode = max(self.exitcode, 1)
-                continue
-            stats = crawler.stats.get_stats() if crawler.stats is not None else {}
-            self.exitcode = max(self.exitcode, int(stats.get("govnews/exit_code", 0)))
+            self.exitcode = ExitCode.FAILED
+        # A crawl that never started (bad config, bad arguments) counts as FAILED.
+        self.exitcode = max([self.exitcode, *(crawl_exit_code(crawler) for crawler in crawlers)])
 
     def _due(self, sites: list[str], schedules: dict[str, str]) -> list[str]:
         assert self.settings is not None
-        tz = ZoneInfo(self.settings.get("SCHEDULE_TIMEZONE") or "Asia/Shanghai")
+        tz = ZoneInfo(self.settings["SCHEDULE_TIMEZONE"])
         engine = make_engine(self.settings["DATABASE_URL"])
         try:
             histories: dict[str, SiteHistory] = {}

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
@@ -19,7 +18,7 @@ from scrapy.exceptions import UsageError
 from crawler.db.crawl_state import recent_runs, reset_site, site_summaries
 from crawler.db.engine import display_url, make_engine
 from crawler.db.schema import SchemaState, ensure_schema, schema_state
-from crawler.siteconfig import SITES_DIR, load_sites
+from crawler.siteconfig import load_sites, sites_dir
 
 
 def _when(moment: datetime | None) -> str:
@@ -44,7 +43,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if opts.reset and not opts.site:
             raise UsageError("--reset needs --site ID: state is reset one site at a time")
-        configured = list(load_sites(Path(self.settings.get("SITES_DIR") or SITES_DIR)))
+        configured = list(load_sites(sites_dir(self.settings)))
         url = self.settings["DATABASE_URL"]
         engine = make_engine(url)
         try:

@@ -29,8 +29,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.db.engine import display_url, make_engine
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
-
-DEFAULT_INDEX_MODULE = "pipelines.neardup_index"
+from crawler.exitcodes import ExitCode
 
 
 class Progress:
@@ -84,7 +83,7 @@ class Command(ScrapyCommand):
         assert self.settings is not None
         if opts.batch_size < 1:
             raise UsageError("--batch-size must be at least 1")
-        store: Any = import_module(self.settings.get("NEAR_DUPLICATE_INDEX_MODULE", DEFAULT_INDEX_MODULE))
+        store: Any = import_module(self.settings["NEAR_DUPLICATE_INDEX_MODULE"])
         index = store.index_from_settings(self.settings)
         url = self.settings["DATABASE_URL"]
         engine = make_engine(url, sqlite_busy_timeout=self.settings.getfloat("SQLITE_BUSY_TIMEOUT"))
@@ -94,7 +93,7 @@ class Command(ScrapyCommand):
                 ensure_schema(engine)
             except SchemaOutdatedError as error:
                 print(error, file=sys.stderr)
-                self.exitcode = 1
+                self.exitcode = ExitCode.FAILED
                 return
             statuses = self._cluster(engine, index, store, opts)
             synced = self._sync(engine, store, opts.batch_size)

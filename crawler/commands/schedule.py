@@ -32,7 +32,8 @@ from crawler.commands.crawlall import backoff_from
 from crawler.crawlstate.scheduling import Scheduler, SiteHistory, history_from_db
 from crawler.db.engine import make_engine
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
-from crawler.siteconfig import SITES_DIR, load_sites
+from crawler.exitcodes import ExitCode
+from crawler.siteconfig import load_sites, sites_dir
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +65,8 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         configure_logging(self.settings)  # no crawler process here, so Scrapy has not done it
-        sites_dir = Path(self.settings.get("SITES_DIR") or SITES_DIR)
-        sites = load_sites(sites_dir)
+        directory = sites_dir(self.settings)
+        sites = load_sites(directory)
         unknown = sorted(set(opts.site) - set(sites))
         if unknown:
             raise UsageError(f"no such sites: {', '.join(unknown)}")
@@ -84,12 +85,12 @@ class Command(ScrapyCommand):
 
         scheduler = Scheduler(
             schedules,
-            launch=crawl_launcher(self.settings, sites_dir),
+            launch=crawl_launcher(self.settings, directory),
             history=history,
             clock=lambda: datetime.now(UTC),
-            tz=ZoneInfo(self.settings.get("SCHEDULE_TIMEZONE") or "Asia/Shanghai"),
+            tz=ZoneInfo(self.settings["SCHEDULE_TIMEZONE"]),
             backoff=backoff_from(self.settings),
-            max_parallel=self.settings.getint("SCHEDULE_MAX_PARALLEL", 2),
+            max_parallel=self.settings.getint("SCHEDULE_MAX_PARALLEL"),
         )
         try:
             self._loop(scheduler, once=opts.once)
@@ -98,7 +99,7 @@ class Command(ScrapyCommand):
         finally:
             engine.dispose()
         if any(code != 0 for _, code in scheduler.finished) and opts.once:
-            self.exitcode = 1
+            self.exitcode = ExitCode.FAILED
 
     def _loop(self, scheduler: Scheduler, *, once: bool) -> None:
         started = scheduler.tick()

@@ -46,6 +46,8 @@ from crawler.db import crawl_state as db
 from crawler.db.crawl_models import CrawlRunRow
 from crawler.db.engine import make_engine, with_retries
 from crawler.db.schema import SchemaState, ensure_schema, schema_state
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article
 from crawler.siteconfig import SiteConfig
 
@@ -60,17 +62,26 @@ def body_hash(body: bytes) -> str:
     return hashlib.sha256(body).hexdigest()
 
 
+LINK_ARG = "link_url"
+"""The callback argument (``cb_kwargs``) of an article request naming the link it was made for:
+outcomes are keyed by the link as listed, which the request's URL may differ from (escaped,
+redirected)."""
+
+
 def list_page_key(response: Response) -> str:
     """The URL a list page was requested as (before redirects): the key of its validators.
 
-    A request may name its own key in ``meta["list_page_key"]``: Hanweb's ``dataproxy.jsp``
+    The spider passes its own key where the URL alone does not tell: Hanweb's ``dataproxy.jsp``
     serves every column at one URL, told apart by the POST form.
     """
-    key: str | None = response.meta.get("list_page_key")
-    if key:
-        return key
     redirects: list[str] = response.meta.get("redirect_urls") or []
     return redirects[0] if redirects else response.url
+
+
+def _listed_link(response: Response) -> str | None:
+    """The listed link an article response answers (``None`` for list pages)."""
+    link = response.request.cb_kwargs.get(LINK_ARG) if response.request is not None else None
+    return link if isinstance(link, str) else None
 
 
 def pid_alive(pid: int | None) -> bool:
@@ -103,6 +114,7 @@ class CrawlState:
         stats: Callable[[], StatsCollector],
         site: SiteConfig,
         *,
+        exit_status: Callable[[], ExitStatus],
         dry_run: bool,
         attempts: int = 3,
         retry_delay: float = 0.5,
@@ -110,6 +122,7 @@ class CrawlState:
     ) -> None:
         self.engine = engine
         self._stats = stats
+        self.exit_status = exit_status
         self.site = site
         self.dry_run = dry_run
         self.attempts = attempts
@@ -144,9 +157,11 @@ class CrawlState:
             engine,
             stats,
             site,
+            # Built with the spider, before the extensions: fetched when a failure is reported.
+            exit_status=lambda: exit_status(crawler),
             dry_run=settings.getbool("CRAWL_DRY_RUN"),
-            attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS", 3)),
-            retry_delay=settings.getfloat("STORAGE_RETRY_DELAY", 0.5),
+            attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
+            retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
         )
         crawler.signals.connect(state.item_scraped, signal=signals.item_scraped)
         crawler.signals.connect(state.item_dropped, signal=signals.item_dropped)
@@ -226,9 +241,12 @@ class CrawlState:
 
     # --- what happened -----------------------------------------------------------------------
 
-    def list_page_fetched(self, response: Response, article_links: int, requested: list[str]) -> bool:
-        """Records a list page answer; returns whether its body changed since the last crawl."""
-        url = list_page_key(response)
+    def list_page_fetched(
+        self, response: Response, article_links: int, requested: list[str], key: str | None = None
+    ) -> bool:
+        """Records a list page answer (under ``key``, else :func:`list_page_key`); returns whether
+        its body changed since the last crawl."""
+        url = key or list_page_key(response)
         digest = body_hash(response.body)
         previous = self.validators.get(url)
         changed = previous is None or previous.body_hash != digest
@@ -260,13 +278,13 @@ class CrawlState:
         self.outcomes.setdefault(link, outcome)
 
     def item_scraped(self, item: Any, response: Response, spider: Spider) -> None:
-        link = response.meta.get("link_url")
+        link = _listed_link(response)
         if link and isinstance(item, Article):
             self.canonical[link] = item.canonical_url
             self.outcomes[link] = "stored"
 
     def item_dropped(self, item: Any, response: Response, exception: DropItem, spider: Spider) -> None:
-        link = response.meta.get("link_url")
+        link = _listed_link(response)
         if link:
             self.outcomes[link] = "dropped"
 
@@ -284,7 +302,7 @@ class CrawlState:
         try:
             return with_retries(write, self.attempts, self.retry_delay, "crawl state write")
         except SQLAlchemyError as error:
-            self.stats.set_value("govnews/exit_code", 1)
+            self.exit_status().report(ExitCode.FAILED, f"crawl state of {self.site.id} not written")
             logger.error("crawl state of %s not written: %s", self.site.id, error)
             raise
 

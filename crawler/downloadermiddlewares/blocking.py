@@ -81,10 +81,10 @@ class BlockDetectionMiddleware:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> BlockDetectionMiddleware:
         settings = crawler.settings
-        if not settings.getbool("BLOCK_DETECTION_ENABLED", True):
+        if not settings.getbool("BLOCK_DETECTION_ENABLED"):
             raise NotConfigured
         assert crawler.stats is not None
-        statuses = frozenset(int(s) for s in settings.getlist("BLOCKED_STATUSES", [403, 412]))
+        statuses = frozenset(int(s) for s in settings.getlist("BLOCKED_STATUSES"))
         return cls(crawler.stats, load_markers(), statuses)
 
     def process_response(self, request: Request, response: Response) -> Response:

@@ -21,7 +21,7 @@ class CharsetCorrectionMiddleware:
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> CharsetCorrectionMiddleware:
-        if not crawler.settings.getbool("CHARSET_CORRECTION_ENABLED", True):
+        if not crawler.settings.getbool("CHARSET_CORRECTION_ENABLED"):
             raise NotConfigured
         assert crawler.stats is not None
         return cls(crawler.stats)

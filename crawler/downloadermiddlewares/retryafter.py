@@ -51,7 +51,7 @@ class RetryAfterMiddleware(RetryMiddleware):
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Any:
         middleware = super().from_crawler(crawler)
-        middleware.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX", 300.0)
+        middleware.max_wait = crawler.settings.getfloat("RETRY_AFTER_MAX")
         return middleware
 
     async def process_response(  # type: ignore[override]  # Scrapy awaits coroutine middleware methods

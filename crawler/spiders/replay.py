@@ -23,8 +23,10 @@ import scrapy
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import exit_status
 from crawler.items import Page, PageKind
-from crawler.pages import NotAPageError, page_from_response
+from crawler.pages import NotAPageError, page_from_response, pinned_fetch_time
 from crawler.replay.archives import ArchivedResponse, ArchiveReadError, httpcache_response, warc_responses
 from crawler.replay.inputs import InputKind, ReplayInput, replay_inputs
 
@@ -56,16 +58,14 @@ class ReplaySpider(scrapy.Spider):
             raise ValueError("replay needs a path: scrapy crawl replay -a path=FILE_OR_DIR")
         self.shown_root = path
         self.root = Path(path).expanduser()
-        self.pinned_fetched_at = datetime.fromisoformat(fetched_at) if fetched_at else None
-        if self.pinned_fetched_at is not None and self.pinned_fetched_at.tzinfo is None:
-            raise ValueError(f"fetched_at needs a timezone, e.g. {fetched_at}+08:00")
+        self.pinned_fetched_at = pinned_fetch_time(fetched_at)
         self.site = site
         self.skipped: list[tuple[str, str]] = []
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.root.exists() and not self.root.is_symlink():
             logger.error("replay path does not exist: %s", self.shown_root)
-            self.crawler.stats.set_value("govnews/exit_code", 1)
+            exit_status(self.crawler).report(ExitCode.FAILED, f"replay path does not exist: {self.shown_root}")
             return
         for entry in replay_inputs(self.root, self.shown_root):
             if entry.kind is InputKind.SKIP:
@@ -76,7 +76,7 @@ class ReplaySpider(scrapy.Spider):
                 target.absolute().as_uri(),
                 callback=self.parse_input,
                 errback=self.read_failed,
-                meta={"replay_input": entry},
+                cb_kwargs={"entry": entry},
                 dont_filter=True,
             )
 
@@ -88,13 +88,12 @@ class ReplaySpider(scrapy.Spider):
         stats.inc_value(f"replay/skipped/{skip_reason_key(reason)}")
 
     def read_failed(self, failure: Failure) -> None:
-        entry: ReplayInput = failure.request.meta["replay_input"]  # type: ignore[attr-defined]
+        entry: ReplayInput = failure.request.cb_kwargs["entry"]  # type: ignore[attr-defined]
         error = failure.value
         detail = getattr(error, "strerror", None) or str(error) or error.__class__.__name__
         self.skip(entry.shown, f"unreadable: {detail}")
 
-    def parse_input(self, response: Response) -> Iterator[Page]:
-        entry: ReplayInput = response.meta["replay_input"]
+    def parse_input(self, response: Response, entry: ReplayInput) -> Iterator[Page]:
         self.crawler.stats.inc_value("replay/files_read")
         if entry.kind is InputKind.WARC:
             yield from self._pages_from_warc(entry, response.body)

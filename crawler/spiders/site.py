@@ -17,7 +17,9 @@ blocked entry point, or ``BLOCKED_CLOSE_AFTER`` blocked responses, close the cra
 reason ``blocked``.
 
 Arguments: ``site`` (id of a config in ``SITES_DIR``), ``config`` (path of a config file,
-instead of ``site``), ``dry_run`` (``1``: read the state, store nothing, mark nothing).
+instead of ``site``), ``dry_run`` (``1``: read the state, store nothing, mark nothing),
+``fetched_at`` (ISO 8601 with timezone: pins the fetch time of every page, for reproducible
+relative dates, as ``scrapy crawl replay`` does).
 Settings: ``SITES_DIR``, ``CRAWL_DRY_RUN``, ``BLOCKED_CLOSE_AFTER``; the site's politeness
 sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction`` table
 ``EXTRACTION_OVERRIDES``, unless given on the command line.
@@ -35,6 +37,7 @@ import logging
 import re
 from collections.abc import AsyncIterator, Callable, Generator, Iterator
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -52,11 +55,13 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.cms.hanweb import dataproxy_form, dataproxy_url, parse_datastore
-from crawler.crawlstate.state import CrawlState, list_page_key
+from crawler.crawlstate.state import LINK_ARG, CrawlState, list_page_key
 from crawler.downloadermiddlewares.blocking import BlockedError
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import exit_status
 from crawler.items import Page
-from crawler.pages import NotAPageError, page_from_response
-from crawler.siteconfig import SITES_DIR, SiteConfig, find_site, load_site
+from crawler.pages import NotAPageError, page_from_response, pinned_fetch_time
+from crawler.siteconfig import SiteConfig, find_site, load_site, sites_dir
 
 logger = logging.getLogger(__name__)
 
@@ -143,18 +148,21 @@ class SiteSpider(scrapy.Spider):
     site: SiteConfig
     crawl_state: CrawlState  # not `state`: Scrapy's JOBDIR extension owns spider.state
     blocked_close_after: int
+    pinned_fetched_at: datetime | None
     allowed_domains: list[str]  # Scrapy's offsite middleware reads it
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> SiteSpider:
         site = cls._config(crawler.settings, kwargs.pop("site", None) or cls.default_site, kwargs.pop("config", None))
         dry_run = truthy(kwargs.pop("dry_run", None)) or crawler.settings.getbool("CRAWL_DRY_RUN")
+        pinned = pinned_fetch_time(kwargs.pop("fetched_at", None))
         apply_site_settings(crawler.settings, site, dry_run)
         spider: SiteSpider = super().from_crawler(crawler, *args, **kwargs)
         spider.site = site
+        spider.pinned_fetched_at = pinned
         spider.allowed_domains = list(site.allowed_domains)
         spider.crawl_state = CrawlState.from_crawler(crawler, site)
-        spider.blocked_close_after = max(1, crawler.settings.getint("BLOCKED_CLOSE_AFTER", 3))
+        spider.blocked_close_after = max(1, crawler.settings.getint("BLOCKED_CLOSE_AFTER"))
         return spider
 
     @staticmethod
@@ -163,14 +171,14 @@ class SiteSpider(scrapy.Spider):
             return load_site(Path(path).expanduser())
         if not site_id:
             raise ValueError("which site? scrapy crawl site -a site=ID (ids: scrapy list), or -a config=PATH")
-        return find_site(Path(settings.get("SITES_DIR") or SITES_DIR), site_id)
+        return find_site(sites_dir(settings), site_id)
 
     async def start(self) -> AsyncIterator[Any]:
         self.crawl_state.open()
         if self.crawl_state.busy_pid is not None:
             busy = self.crawl_state.busy_pid
             logger.error("%s is being crawled by process %d: not starting a second crawl", self.site.id, busy)
-            self.crawler.stats.set_value("govnews/exit_code", 3)
+            exit_status(self.crawler).report(ExitCode.BUSY, f"{self.site.id} is being crawled by process {busy}")
             return
         for url in self.site.list_pages:
             yield self._list_request(url, entry=url, page=0, callback=self.parse_list)
@@ -180,28 +188,36 @@ class SiteSpider(scrapy.Spider):
             yield self._list_request(url, entry=url, page=0, callback=self.parse_sitemap)
 
     def _list_request(self, url: str, *, entry: str, page: int, callback: Any) -> Request:
+        """A GET of a list page, feed or sitemap; its callback gets ``entry`` (the entry point it
+        descends from) and ``page`` (0 for the entry point, one more per pagination step)."""
         return Request(
             url,
             callback=callback,
             errback=self.list_failed,
             headers=self.crawl_state.conditional_headers(url),
-            meta={"entry": entry, "page": page, "handle_httpstatus_list": [304]},
+            cb_kwargs={"entry": entry, "page": page},
+            meta={"handle_httpstatus_list": [304]},  # read by Scrapy's HttpErrorMiddleware
         )
 
     # --- list pages, feeds, sitemaps ---------------------------------------------------------
 
-    def parse_list(self, response: Response) -> Iterator[Request]:
-        links = self._listed(response, self._link_area(response))
+    def parse_list(self, response: Response, entry: str, page: int) -> Iterator[Request]:
+        links = self._listed(response, entry, self._link_area(response))
         if links is None:
             return
         requested = yield from self._article_requests(response, links)
         if self.site.pagination.kind == "hanweb_dataproxy":
-            yield from self._paginate(response, requested, lambda: self._first_dataproxy_request(response))
+            yield from self._paginate(page, requested, partial(self._first_dataproxy_request, response, entry, page))
         else:
-            yield from self._paginate(response, requested, lambda: self._next_list_request(response))
+            yield from self._paginate(page, requested, partial(self._next_list_request, response, entry, page))
 
-    def parse_dataproxy(self, response: Response) -> Iterator[Request]:
-        """A ``dataproxy.jsp`` answer: the column's deeper records (:mod:`crawler.cms.hanweb`)."""
+    def parse_dataproxy(
+        self, response: Response, entry: str, page: int, column_url: str, form: dict[str, str], end: int, key: str
+    ) -> Iterator[Request]:
+        """A ``dataproxy.jsp`` answer: the column's deeper records (:mod:`crawler.cms.hanweb`).
+
+        ``column_url`` is the column page the records belong to, ``form`` the POST's form,
+        ``end`` the last record asked for and ``key`` the crawl state's key of this window."""
         store = parse_datastore(response.text) if isinstance(response, TextResponse) else None
         if store is None:
             stats = self.crawler.stats
@@ -209,40 +225,33 @@ class SiteSpider(scrapy.Spider):
             stats.inc_value("site/list_errors/malformed_dataproxy")
             stats.inc_value("site/pagination_stopped/malformed_dataproxy")
             snippet = response.text[:120] if isinstance(response, TextResponse) else response.body[:120]
-            logger.warning(
-                "dataproxy answer for %s has no <datastore> (skipped): %s %r",
-                response.meta["entry"],
-                response.url,
-                snippet,
-            )
+            logger.warning("dataproxy answer for %s has no <datastore> (skipped): %s %r", entry, response.url, snippet)
             return
         if not store.records:  # asked past the column's end: nothing listed, no layout warning
             self.crawler.stats.inc_value("site/list_pages")
             self.crawler.stats.inc_value("site/pagination_stopped/last_page")
             return
-        column_url = response.meta["column_url"]  # records are rendered into the column page
-        links = self._listed(response, None, links_in("\n".join(store.records), column_url))
+        # Records are rendered into the column page: their links are relative to it.
+        links = self._listed(response, entry, None, links_in("\n".join(store.records), column_url), key=key)
         assert links is not None
-        requested = yield from self._article_requests(response, links)
-        end = response.meta["dataproxy_end"]
+        requested = yield from self._article_requests(response, links, key=key)
         asked = self.site.pagination.dataproxy.records
 
         def next_request() -> Request | None:
             if len(store.records) < asked or (store.total is not None and end >= store.total):
                 return None
-            form = response.meta["dataproxy_form"]
-            return self._dataproxy_request(response.meta["entry"], column_url, form, end + 1, response.meta["page"] + 1)
+            return self._dataproxy_request(entry, column_url, form, end + 1, page + 1)
 
-        yield from self._paginate(response, requested, next_request)
+        yield from self._paginate(page, requested, next_request)
 
-    def parse_feed(self, response: Response) -> Iterator[Request]:
-        links = self._listed(response, None)
+    def parse_feed(self, response: Response, entry: str, page: int) -> Iterator[Request]:
+        links = self._listed(response, entry, None)
         if links is not None:
             yield from self._article_requests(response, links)
 
-    def parse_sitemap(self, response: Response) -> Iterator[Request]:
+    def parse_sitemap(self, response: Response, entry: str, page: int) -> Iterator[Request]:
         if response.status == 304:
-            self._listed(response, None)
+            self._listed(response, entry, None)
             return
         sitemap = Sitemap(sitemap_body(response))
         locs = [entry["loc"] for entry in sitemap if entry.get("loc")]
@@ -251,9 +260,9 @@ class SiteSpider(scrapy.Spider):
             self.crawl_state.list_page_fetched(response, len(locs), [])
             for loc in locs:
                 if self._on_site(loc):
-                    yield self._list_request(loc, entry=response.meta["entry"], page=1, callback=self.parse_sitemap)
+                    yield self._list_request(loc, entry=entry, page=1, callback=self.parse_sitemap)
             return
-        links = self._listed(response, None, locs)
+        links = self._listed(response, entry, None, locs)
         if links is not None:
             yield from self._article_requests(response, links)
 
@@ -262,16 +271,18 @@ class SiteSpider(scrapy.Spider):
             return None
         return "\n".join(response.css(self.site.link_area).getall())
 
-    def _listed(self, response: Response, area: str | None, urls: list[str] | None = None) -> list[str] | None:
+    def _listed(
+        self, response: Response, entry: str, area: str | None, urls: list[str] | None = None, key: str | None = None
+    ) -> list[str] | None:
         """The article links of a list answer (``None`` for a 304), counting and recording the page."""
         stats = self.crawler.stats
         stats.inc_value("site/list_pages")
         if response.status == 304:
             stats.inc_value("site/not_modified")
-            self.crawl_state.list_page_not_modified(list_page_key(response))
+            self.crawl_state.list_page_not_modified(key or list_page_key(response))
             return None
         if urls is None:
-            if response.meta["entry"] in self.site.feeds:
+            if entry in self.site.feeds:
                 urls = feed_links(response.body)
             else:
                 assert isinstance(response, TextResponse)
@@ -280,24 +291,28 @@ class SiteSpider(scrapy.Spider):
         onsite = [url for url in links if self._on_site(url)]
         stats.inc_value("site/offsite_links", len(links) - len(onsite))
         stats.inc_value("site/article_links", len(onsite))
-        response.meta["article_links"] = onsite
         return onsite
 
-    def _article_requests(self, response: Response, links: list[str]) -> Generator[Request, None, list[str]]:
-        """Requests for the unknown ``links``; returns them (``yield from`` gives the list)."""
+    def _article_requests(
+        self, response: Response, links: list[str], key: str | None = None
+    ) -> Generator[Request, None, list[str]]:
+        """Requests for the unknown ``links``; returns them (``yield from`` gives the list).
+
+        Each request's callback gets ``link_url``: the link as listed, which the crawl state
+        keys its outcome by (the request's URL may be escaped, or redirected)."""
         unknown = self.crawl_state.unknown(links)
-        self.crawl_state.list_page_fetched(response, len(links), unknown)
+        self.crawl_state.list_page_fetched(response, len(links), unknown, key=key)
         for url in unknown:
             self.crawler.stats.inc_value("site/article_requests")
-            yield Request(url, callback=self.parse_article, errback=self.article_failed, meta={"link_url": url})
+            yield Request(url, callback=self.parse_article, errback=self.article_failed, cb_kwargs={LINK_ARG: url})
         return unknown
 
     def _paginate(
-        self, response: Response, requested: list[str], next_request: Callable[[], Request | None]
+        self, page: int, requested: list[str], next_request: Callable[[], Request | None]
     ) -> Iterator[Request]:
         """The next list page's request, unless the depth is reached, the page gave nothing new, or the list ended."""
         stats = self.crawler.stats
-        if response.meta["page"] + 1 >= self.site.pagination.max_pages:
+        if page + 1 >= self.site.pagination.max_pages:
             stats.inc_value("site/pagination_stopped/depth")
         elif not requested and not self.crawl_state.catch_up:
             stats.inc_value("site/pagination_stopped/no_unknown_links")
@@ -306,14 +321,13 @@ class SiteSpider(scrapy.Spider):
         else:
             yield request
 
-    def _next_list_request(self, response: Response) -> Request | None:
-        next_url = self._next_page(response)
+    def _next_list_request(self, response: Response, entry: str, page: int) -> Request | None:
+        next_url = self._next_page(response, entry, page)
         if next_url is None:
             return None
-        page = response.meta["page"] + 1
-        return self._list_request(next_url, entry=response.meta["entry"], page=page, callback=self.parse_list)
+        return self._list_request(next_url, entry=entry, page=page + 1, callback=self.parse_list)
 
-    def _first_dataproxy_request(self, response: Response) -> Request | None:
+    def _first_dataproxy_request(self, response: Response, entry: str, page: int) -> Request | None:
         """The first ``dataproxy.jsp`` request of a Hanweb column page: records after those it embeds."""
         assert isinstance(response, TextResponse)
         store = parse_datastore(response.text)
@@ -331,8 +345,7 @@ class SiteSpider(scrapy.Spider):
                 ", ".join(missing),
             )
             return None
-        start, page = len(store.records) + 1, response.meta["page"] + 1
-        return self._dataproxy_request(response.meta["entry"], response.url, form, start, page)
+        return self._dataproxy_request(entry, response.url, form, len(store.records) + 1, page + 1)
 
     def _dataproxy_request(self, entry: str, column_url: str, form: dict[str, str], start: int, page: int) -> Request:
         """A POST for the column's records from ``start``; never conditional (validators are for GETs).
@@ -348,22 +361,21 @@ class SiteSpider(scrapy.Spider):
             callback=self.parse_dataproxy,
             errback=self.list_failed,
             headers={"Referer": column_url},
-            meta={
+            cb_kwargs={
                 "entry": entry,
-                "column_url": column_url,
                 "page": page,
-                "dataproxy_form": form,
-                "dataproxy_end": start + config.records - 1,
+                "column_url": column_url,
+                "form": form,
+                "end": start + config.records - 1,
                 # One dataproxy URL serves every column of the site: the form tells them apart.
-                "list_page_key": f"{url}#{urlencode(form)}",
+                "key": f"{url}#{urlencode(form)}",
             },
         )
 
-    def _next_page(self, response: Response) -> str | None:
+    def _next_page(self, response: Response, entry: str, page: int) -> str | None:
         pagination = self.site.pagination
         if pagination.kind == "numbered":
-            n = pagination.first + response.meta["page"]
-            return numbered_page_url(response.meta["entry"], pagination.numbered, n)
+            return numbered_page_url(entry, pagination.numbered, pagination.first + page)
         if pagination.kind == "next":
             query = pagination.next_link
             found = response.xpath(query) if query.startswith(("/", "(")) else response.css(query)
@@ -378,17 +390,18 @@ class SiteSpider(scrapy.Spider):
 
     # --- article pages -----------------------------------------------------------------------
 
-    def parse_article(self, response: Response) -> list[Page]:
+    def parse_article(self, response: Response, link_url: str) -> list[Page]:
         # A list, not a generator: Scrapy reads the source of a generator callback with `ast` on
         # every response to warn about `return value` (its cache misses on bound methods), which
         # cost 0.15 to 0.5 ms of CPU per article page (three alternating spider-only crawls).
         self.crawler.stats.inc_value("site/article_pages")
         try:
-            return [page_from_response(response, kind="html", fetched_at=datetime.now(UTC), site=self.site.id)]
+            fetched_at = self.pinned_fetched_at or datetime.now(UTC)
+            return [page_from_response(response, kind="html", fetched_at=fetched_at, site=self.site.id)]
         except NotAPageError as error:
             logger.info("not an article page %s: %s", response.url, error)
             self.crawler.stats.inc_value("site/not_a_page")
-            self.crawl_state.link_failed(response.meta["link_url"], "not_a_page")
+            self.crawl_state.link_failed(link_url, "not_a_page")
             return []
 
     # --- failures ----------------------------------------------------------------------------
@@ -398,12 +411,12 @@ class SiteSpider(scrapy.Spider):
         outcome = self._failure_outcome(failure)
         self.crawler.stats.inc_value("site/article_errors")
         self.crawler.stats.inc_value(f"site/article_errors/{outcome}")
-        self.crawl_state.link_failed(request.meta["link_url"], outcome)
+        self.crawl_state.link_failed(request.cb_kwargs[LINK_ARG], outcome)
 
     def list_failed(self, failure: Failure) -> None:
         request: Request = failure.request  # type: ignore[attr-defined]
         error = failure.value
-        if isinstance(error, HttpError) and error.response.status in (404, 410) and request.meta["page"] > 0:
+        if isinstance(error, HttpError) and error.response.status in (404, 410) and request.cb_kwargs["page"] > 0:
             # Numbered pages run out with a 404 where the list ends: not an error.
             self.crawler.stats.inc_value("site/pagination_stopped/not_found")
             return

@@ -1,0 +1,27 @@
+"""The exit status of ``scrapy crawl``, ``crawlall`` and the other govnews commands.
+
+Scrapy's own ``crawl`` exits 0 whenever the crawl ran; ours says what went wrong, so that cron,
+systemd and ``scrapy schedule`` can tell a run that lost data from one that found nothing new.
+Components report a code to the crawler's :class:`~crawler.extensions.exitstatus.ExitStatus`;
+when several are reported the highest wins. Codes are never reused for another meaning; new
+ones (an interrupted run, say) take the next free number.
+"""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+
+class ExitCode(IntEnum):
+    OK = 0
+    """The run did its work (a crawl that found nothing new, or was blocked and recorded so, too)."""
+
+    FAILED = 1
+    """The run could not start or could not finish its work: bad arguments or config, a replay
+    path that does not exist, content stages that cannot be built, crawl state not written."""
+
+    SPOOLED = 2
+    """Articles could not be written to the database and wait in the spool: run ``scrapy loadspool``."""
+
+    BUSY = 3
+    """The site is being crawled by another live process; this crawl did not start."""
