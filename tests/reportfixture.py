@@ -17,11 +17,15 @@ seconds apart, are spread over the last three days as a schedule would have run 
 
 from __future__ import annotations
 
+import json
 import random
 import socket
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import create_engine, select, update
@@ -43,6 +47,8 @@ GOV_SITES = {
 NEWS = "news.example.com.cn"
 REPOSTERS = {"repost.example.net": 2, "farm.example.org": 1}  # stories copied per day
 NEWS_PER_DAY, GOV_PER_DAY = 5, 2
+# The content stages in the crawl process: the same code, without starting a worker per run.
+IN_PROCESS = ["-s", "CONTENT_WORKERS=0"]
 
 FRAGMENTS = [
     "省科技厅召开专题会议部署年度重点工作",
@@ -222,7 +228,7 @@ def crawl_sites(database_url: str, workdir: Path, runs: int = 3) -> list[datetim
                     web.publish(section, 2)
             rounds.append(datetime.now(UTC))
             result = run_scrapy(
-                ["crawlall", "--all", "-s", f"SITES_DIR={sites}", "-s", "RETRY_TIMES=0", *FAST],
+                ["crawlall", "--all", "-s", f"SITES_DIR={sites}", "-s", "RETRY_TIMES=0", *IN_PROCESS, *FAST],
                 database_url=database_url,
                 spool_dir=workdir / "spool",
             )
@@ -238,7 +244,8 @@ def build_report_database(database_url: str, workdir: Path, end: datetime | None
     archives = workdir / "archives"
     write_archives(archives, end)
     replay = run_scrapy(
-        ["crawl", "replay", "-a", f"path={archives}", "-s", "RUN_SUMMARY_ENABLED=0"], database_url=database_url
+        ["crawl", "replay", "-a", f"path={archives}", "-s", "RUN_SUMMARY_ENABLED=0", *IN_PROCESS],
+        database_url=database_url,
     )
     assert replay.returncode == 0, replay.stderr[-3000:]
     rounds = crawl_sites(database_url, workdir)
@@ -263,3 +270,41 @@ def build_report_database(database_url: str, workdir: Path, end: datetime | None
     finally:
         engine.dispose()
     return end
+
+
+@dataclass
+class Webhook:
+    """A loopback HTTP server that records the JSON documents POSTed to it, answering ``status``."""
+
+    status: int = 200
+    received: list[dict[str, Any]] = field(default_factory=list)
+    server: ThreadingHTTPServer | None = None
+
+    @property
+    def url(self) -> str:
+        assert self.server is not None
+        return f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def start(self) -> Webhook:
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                return
+
+            def do_POST(self) -> None:
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                hook.received.append(json.loads(body.decode("utf-8")))
+                self.send_response(hook.status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.shutdown()
+            self.server.server_close()
