@@ -57,6 +57,7 @@ CONTENT_WORKERS = None
 
 EXTENSIONS = {
     "crawler.extensions.runsummary.RunSummary": 500,
+    "crawler.extensions.progress.CrawlProgress": 510,
 }
 # Print the replay/crawl summary table when the spider closes.
 RUN_SUMMARY_ENABLED = True
@@ -123,3 +124,9 @@ ALERT_FILL_MIN_BASELINE = 20
 # GOVNEWS_ALERT_WEBHOOK (env): URL that gets a JSON POST for every newly opened or resolved alert.
 ALERT_WEBHOOK_URL = os.environ.get("GOVNEWS_ALERT_WEBHOOK", "")
 ALERT_WEBHOOK_TIMEOUT = 10.0
+
+# --- progress of long runs (crawler/progress.py) ---------------------------------------------
+# auto: a bar on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise, nothing above
+# log level INFO (-L WARNING); or bar, log, off.
+PROGRESS = "auto"
+PROGRESS_INTERVAL = 60.0
