@@ -25,3 +25,7 @@ class ExitCode(IntEnum):
 
     BUSY = 3
     """The site is being crawled by another live process; this crawl did not start."""
+
+    ALERTS = 4
+    """``scrapy report`` / ``scrapy alerts``: at least one alert is open (the report is written all
+    the same); see ``docs/report.md``."""

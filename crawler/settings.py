@@ -104,6 +104,7 @@ EXTENSIONS = {
     # Required: components report the exit code of `scrapy crawl` / `crawlall` to it.
     "crawler.extensions.exitstatus.ExitStatus": 0,
     "crawler.extensions.runsummary.RunSummary": 500,
+    "crawler.extensions.progress.CrawlProgress": 510,
 }
 # Print the replay/crawl summary table when the spider closes.
 RUN_SUMMARY_ENABLED = True
@@ -157,3 +158,32 @@ BLOCKED_BACKOFF_MAX_HOURS = 7 * 24.0
 SCHEDULE_MAX_PARALLEL = 2
 # Time zone the site schedules' cron expressions are read in.
 SCHEDULE_TIMEZONE = "Asia/Shanghai"
+
+# --- report and alerts (issue 19: `scrapy report`, `scrapy alerts`, docs/report.md) -----------
+# Calendar days of the report (new articles per day, fill rates per day) are days in this zone.
+REPORT_TIMEZONE = "Asia/Shanghai"
+# A site whose last N finished crawls all failed gets a `failed_runs` alert.
+ALERT_FAILED_RUNS = 3
+# Fill rates of the last ALERT_FILL_RECENT_DAYS are compared with the site's own rates over the
+# ALERT_FILL_BASELINE_DAYS before; a fall by ALERT_FILL_DROP (a share of the baseline rate) that
+# chance cannot explain opens a `fill_drop` alert (rule: crawler/report/alerts.py).
+ALERT_FILL_RECENT_DAYS = 2
+# The baseline window of the fill-rate rule, in days before the recent window.
+ALERT_FILL_BASELINE_DAYS = 28
+# Share of the baseline fill rate a field must lose to count as a drop.
+ALERT_FILL_DROP = 0.3
+# Fewest articles in each window before the rule speaks.
+ALERT_FILL_MIN_RECENT = 5
+# Fewest articles in the baseline window before the rule speaks.
+ALERT_FILL_MIN_BASELINE = 20
+# GOVNEWS_ALERT_WEBHOOK (env): URL that gets a JSON POST for every newly opened or resolved alert.
+ALERT_WEBHOOK_URL = os.environ.get("GOVNEWS_ALERT_WEBHOOK", "")
+# Seconds the webhook POST may take before the alert counts as undelivered (sent again next time).
+ALERT_WEBHOOK_TIMEOUT = 10.0
+
+# --- progress of long runs (crawler/progress.py) ---------------------------------------------
+# auto: a bar on a terminal, a log line every PROGRESS_INTERVAL seconds otherwise, nothing above
+# log level INFO (-L WARNING); or bar, log, off.
+PROGRESS = "auto"
+# Seconds between progress log lines when no bar is shown.
+PROGRESS_INTERVAL = 60.0

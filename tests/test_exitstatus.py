@@ -50,4 +50,4 @@ def test_without_the_extension_a_report_fails_loudly() -> None:
 
 def test_codes_keep_their_documented_numbers() -> None:
     # cron jobs, systemd units and `scrapy schedule` logs depend on these numbers.
-    assert {code.name: int(code) for code in ExitCode} == {"OK": 0, "FAILED": 1, "SPOOLED": 2, "BUSY": 3}
+    assert {code.name: int(code) for code in ExitCode} == {"OK": 0, "FAILED": 1, "SPOOLED": 2, "BUSY": 3, "ALERTS": 4}

@@ -86,7 +86,9 @@ def test_copies_in_a_second_run_join_the_seeds_of_the_first(
 def test_recluster_from_scratch_gives_the_same_stories(
     replayed_twice: dict[str, tuple[int, str | None]], database_url: str, tmp_path: Path
 ) -> None:
-    run = run_scrapy(["recluster", "--batch-size", "4"], database_url=database_url)
+    run = run_scrapy(
+        ["recluster", "--batch-size", "4", "-s", "PROGRESS=log", "-s", "PROGRESS_INTERVAL=0"], database_url=database_url
+    )
     assert run.returncode == 0, run.stderr[-3000:]
     assert "clustering: 23/23 (100%)" in run.stderr
     assert "joined 18" in run.stdout

@@ -12,7 +12,8 @@ rows of the whole archive are synced.
 
 The clustering code is the near-duplicate pipeline's, found through the dotted module path in
 the ``NEAR_DUPLICATE_INDEX_MODULE`` setting (``crawler`` does not import ``pipelines``).
-Progress goes to stderr: a tqdm bar when tqdm is installed, else a line rewritten in place.
+Progress goes to stderr (:mod:`crawler.progress`: a bar on a terminal, a line every
+``PROGRESS_INTERVAL`` seconds otherwise, nothing with ``-L WARNING``).
 """
 
 from __future__ import annotations
@@ -30,41 +31,7 @@ from scrapy.exceptions import UsageError
 from crawler.db.engine import display_url, make_engine
 from crawler.db.schema import SchemaOutdatedError, ensure_schema
 from crawler.exitcodes import ExitCode
-
-
-class Progress:
-    """A tqdm bar when tqdm is installed, else ``label: done/total (pct) rate`` on stderr."""
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label, self.total, self.done = label, total, 0
-        self.started = time.monotonic()
-        self.bar: Any = None
-        try:
-            from tqdm import tqdm
-        except ImportError:
-            self._line()
-        else:
-            self.bar = tqdm(total=total, desc=label, unit="art", file=sys.stderr)
-
-    def update(self, count: int) -> None:
-        self.done += count
-        if self.bar is not None:
-            self.bar.update(count)
-        else:
-            self._line()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.close()
-        else:
-            sys.stderr.write("\n")
-            sys.stderr.flush()
-
-    def _line(self) -> None:
-        elapsed = max(time.monotonic() - self.started, 1e-9)
-        share = self.done / self.total if self.total else 1.0
-        sys.stderr.write(f"\r{self.label}: {self.done}/{self.total} ({share:.0%}) {self.done / elapsed:.0f}/s")
-        sys.stderr.flush()
+from crawler.progress import Progress, progress_mode
 
 
 class Command(ScrapyCommand):
@@ -105,12 +72,17 @@ class Command(ScrapyCommand):
             f"{synced} article rows updated in {time.monotonic() - started:.1f}s"
         )
 
+    def _progress(self, label: str, total: int) -> Progress:
+        assert self.settings is not None
+        interval = self.settings.getfloat("PROGRESS_INTERVAL")
+        return Progress(label, total, mode=progress_mode(self.settings), interval=interval, unit="art")
+
     def _cluster(self, engine: Any, index: Any, store: Any, opts: argparse.Namespace) -> Counter[str]:
         with engine.begin() as connection:
             if not opts.missing:
                 store.clear(connection)
             total = store.count_articles(connection, missing_only=opts.missing)
-        progress = Progress("clustering", total)
+        progress = self._progress("clustering", total)
         statuses: Counter[str] = Counter()
         last = 0
         try:
@@ -122,7 +94,7 @@ class Command(ScrapyCommand):
                 if not batch:
                     break
                 last = batch[-1][0]
-                progress.update(len(batch))
+                progress.advance(len(batch))
         finally:
             progress.close()
         return statuses
@@ -130,14 +102,14 @@ class Command(ScrapyCommand):
     def _sync(self, engine: Any, store: Any, batch_size: int) -> int:
         with engine.connect() as connection:
             top = store.max_article_id(connection)
-        progress = Progress("updating articles", top)
+        progress = self._progress("updating articles", top)
         synced = 0
         try:
             for low in range(1, top + 1, batch_size):
                 high = min(low + batch_size - 1, top)
                 with engine.begin() as connection:
                     synced += store.sync_articles(connection, id_range=(low, high))
-                progress.update(high - low + 1)
+                progress.advance(high - low + 1)
         finally:
             progress.close()
         return synced

@@ -85,6 +85,7 @@ def run_counts(stats: Mapping[str, Any]) -> dict[str, int]:
         "requests": count(stats, "downloader/request_count"),
         "list_pages": count(stats, "site/list_pages"),
         "list_pages_changed": count(stats, "site/list_pages_changed"),
+        "not_modified": count(stats, "site/not_modified"),
         "article_pages": count(stats, "site/article_pages"),
         "new_articles": count(stats, "storage/inserted"),
         "updated": count(stats, "storage/updated"),

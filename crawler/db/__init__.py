@@ -6,6 +6,7 @@
 """
 
 # Every table must be on ``Base.metadata`` wherever it is used (migrations, drift check).
+from crawler.db import alert_models as alert_models
 from crawler.db import content_models as content_models
 from crawler.db import crawl_models as crawl_models
 from crawler.db import dedup_models as dedup_models

@@ -45,6 +45,8 @@ class CrawlRunRow(Base):
     requests: Mapped[int] = mapped_column(Integer, default=0)
     list_pages: Mapped[int] = mapped_column(Integer, default=0)
     list_pages_changed: Mapped[int] = mapped_column(Integer, default=0)
+    not_modified: Mapped[int] = mapped_column(Integer, default=0)
+    """List page answers ``304 Not Modified`` (the validators saved a download)."""
     article_pages: Mapped[int] = mapped_column(Integer, default=0)
     new_articles: Mapped[int] = mapped_column(Integer, default=0)
     updated: Mapped[int] = mapped_column(Integer, default=0)

@@ -64,3 +64,16 @@ def _json_scalar(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+
+def database_size(connection: Connection) -> int | None:
+    """Bytes the database takes: ``pg_database_size`` on Postgres, pages × page size on SQLite
+    (the ``-wal`` file, folded in at the next checkpoint, not counted); ``None`` elsewhere."""
+    name = connection.dialect.name
+    if name == "postgresql":
+        return int(connection.exec_driver_sql("SELECT pg_database_size(current_database())").scalar_one())
+    if name == "sqlite":
+        pages = connection.exec_driver_sql("PRAGMA page_count").scalar_one()
+        page_size = connection.exec_driver_sql("PRAGMA page_size").scalar_one()
+        return int(pages) * int(page_size)
+    return None

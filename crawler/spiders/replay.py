@@ -62,6 +62,12 @@ class ReplaySpider(scrapy.Spider):
         self.site = site
         self.skipped: list[tuple[str, str]] = []
 
+    def progress_total(self) -> int:
+        """Inputs to read, for the progress display: one walk of names, no file opened."""
+        if not self.root.exists():
+            return 0
+        return sum(entry.kind is not InputKind.SKIP for entry in replay_inputs(self.root, self.shown_root))
+
     async def start(self) -> AsyncIterator[Any]:
         if not self.root.exists() and not self.root.is_symlink():
             logger.error("replay path does not exist: %s", self.shown_root)
