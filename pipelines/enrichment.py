@@ -19,13 +19,10 @@ Settings:
 * ``ENRICHMENT_ENABLED`` (default ``True``): ``False`` switches the stage off (``NotConfigured``).
 * ``ENRICHMENT_ENTITIES`` (default ``True``): ``False`` skips entity tagging (jieba), the
   slowest rule.
-* ``ENRICHMENT_VOCAB_DIR`` (default: the package's ``pipelines/enrich/vocab``): folder of the
-  vocabulary TSV files, for trying out vocabulary changes.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -37,7 +34,7 @@ from pipelines.enrich import amounts, bylines, docnumber, entities, issuer, reci
 from pipelines.enrich.dates import parse_byline_date, parse_fetched_at
 from pipelines.enrich.docnumber import DocNumber
 from pipelines.enrich.text import lines_of
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.vocab import Vocabulary, load_vocabulary
 
 PROVENANCE_PREFIX = "enrichment:"
 LATEST_YEAR = 2099
@@ -68,7 +65,7 @@ def _record_invalid(extra: dict[str, Any], number: DocNumber) -> None:
 def _apply_doc_number(article: Article, extra: dict[str, Any], year: int, vocab: Vocabulary) -> list[str]:
     events: list[str] = []
     head = [article.title or "", *lines_of(article.body)]
-    labels = [label for label, field in vocab.labels.items() if field == "doc_number"]
+    labels = vocab.fields.doc_number_labels
     in_text = docnumber.doc_numbers_in_text("\n".join(head), reference_year=year, labels=labels)
     number: DocNumber | None = None
     rule: str | None = None
@@ -104,15 +101,15 @@ def _apply_issuer_and_recipient(article: Article, extra: dict[str, Any], vocab: 
     lines = lines_of(article.body)
     head = [article.title or "", *lines]
     if article.issuer is None:
-        found = issuer.issuer_from_masthead(head, vocab)
+        found = issuer.issuer_from_masthead(head, vocab.fields)
         # A signature line only names the issuer of a document already known to be official.
         if found is None and article.doc_number:
-            found = issuer.issuer_from_signature(lines, vocab)
+            found = issuer.issuer_from_signature(lines, vocab.fields)
         if found is not None:
             article.issuer = found.value
             _set_provenance(extra, "issuer", f"issuer_{found.rule}")
             events.append("issuer")
-    addressee = recipient.find_recipient(head, vocab)
+    addressee = recipient.find_recipient(head, vocab.fields)
     if addressee is not None:
         extra["recipient"] = addressee.value
         _set_provenance(extra, "recipient", f"recipient_{addressee.rule}")
@@ -122,11 +119,11 @@ def _apply_issuer_and_recipient(article: Article, extra: dict[str, Any], vocab: 
 
 def _apply_bylines(article: Article, extra: dict[str, Any], vocab: Vocabulary) -> list[str]:
     events: list[str] = []
-    labeled = bylines.labeled_values(article.body, vocab)
+    labeled = bylines.labeled_values(article.body, vocab.fields)
     if article.author is None:
-        found = bylines.find_authors(article.body, vocab)
+        found = bylines.find_authors(article.body, vocab.fields)
         if found is None and "author" in labeled:
-            people = bylines.authors_from_label(labeled["author"][0], vocab)
+            people = bylines.authors_from_label(labeled["author"][0], vocab.fields)
             found = (people, "byline_label") if people else None
         if found is not None:
             people, rule = found
@@ -164,7 +161,7 @@ def _apply_figures(
             extra["entities"] = found
             _set_provenance(extra, "entities", "entities_jieba_pos")
             events.append("entities")
-    money = amounts.find_amounts(article.body, vocab)
+    money = amounts.find_amounts(article.body, vocab.mentions)
     if money:
         extra["amounts"] = [figure.as_amount() for figure in money]
         _set_provenance(extra, "amounts", "amounts_yuan")
@@ -207,8 +204,7 @@ class EnrichmentPipeline:
         settings = crawler.settings
         if not settings.getbool("ENRICHMENT_ENABLED", True):
             raise NotConfigured("ENRICHMENT_ENABLED is False")
-        vocab_dir = settings.get("ENRICHMENT_VOCAB_DIR")
-        vocab = load_vocabulary(Path(vocab_dir) if vocab_dir else None)
+        vocab = load_vocabulary()
         tokenizer = entities.default_tagger() if settings.getbool("ENRICHMENT_ENTITIES", True) else None
         assert crawler.stats is not None
         return cls(crawler.stats, vocab, tokenizer)

@@ -22,7 +22,7 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article, Page
 from pipelines.extract.article import Extracted, extract_fields
-from pipelines.extract.vocab import Vocabulary, load_vocabulary
+from pipelines.vocab import Vocabulary, load_vocabulary
 
 _COUNTED_FIELDS = ("title", "subtitle", "published", "source_name", "author", "editor", "doc_number", "issuer")
 

@@ -12,12 +12,12 @@ from pipelines.enrich.bylines import (
     labeled_values,
 )
 from pipelines.enrich.dates import CHINA, parse_byline_date, parse_fetched_at
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.vocab import FieldVocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return load_vocabulary()
+def vocab() -> FieldVocabulary:
+    return load_vocabulary().fields
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def vocab() -> Vocabulary:
         ("记者：周纯", [("周纯", "reporter")]),
     ],
 )
-def test_authors_in_byline(vocab: Vocabulary, text: str, expected: list[tuple[str, str]]) -> None:
+def test_authors_in_byline(vocab: FieldVocabulary, text: str, expected: list[tuple[str, str]]) -> None:
     authors = authors_in_byline(text, vocab)
     assert authors is not None
     assert [(author.name, author.role) for author in authors] == expected
@@ -50,7 +50,7 @@ def test_authors_in_byline(vocab: Vocabulary, text: str, expected: list[tuple[st
     "text",
     ["记者了解到", "记者采访过程中听到最多的是这句话", "浙江", "市区", "文化 建设", "记者 张三说了很多话", ""],
 )
-def test_authors_in_byline_rejects_running_text(vocab: Vocabulary, text: str) -> None:
+def test_authors_in_byline_rejects_running_text(vocab: FieldVocabulary, text: str) -> None:
     assert authors_in_byline(text, vocab) is None
 
 
@@ -67,7 +67,7 @@ def test_authors_in_byline_rejects_running_text(vocab: Vocabulary, text: str) ->
         ("本报记者 王乐文 方敏\n正文第一段。", ["王乐文", "方敏"], "reporter_line"),
     ],
 )
-def test_find_authors(vocab: Vocabulary, body: str, names: list[str], rule: str) -> None:
+def test_find_authors(vocab: FieldVocabulary, body: str, names: list[str], rule: str) -> None:
     found = find_authors(body, vocab)
     assert found is not None
     assert ([author.name for author in found[0]], found[1]) == (names, rule)
@@ -82,7 +82,7 @@ def test_find_authors(vocab: Vocabulary, body: str, names: list[str], rule: str)
         "",
     ],
 )
-def test_find_authors_none(vocab: Vocabulary, body: str) -> None:
+def test_find_authors_none(vocab: FieldVocabulary, body: str) -> None:
     assert find_authors(body, vocab) is None
 
 
@@ -96,16 +96,16 @@ def test_find_authors_none(vocab: Vocabulary, body: str) -> None:
         ("【责任编辑：严玉洁】", {"editor": "严玉洁"}),
     ],
 )
-def test_label_pairs(vocab: Vocabulary, line: str, expected: dict[str, str]) -> None:
+def test_label_pairs(vocab: FieldVocabulary, line: str, expected: dict[str, str]) -> None:
     assert label_pairs(line, vocab) == expected
 
 
 @pytest.mark.parametrize("line", ["资料来源：市统计局", "他说：来源很重要", "成交日期：2021年06月09日", "普通一句话。"])
-def test_label_pairs_rejects_other_lines(vocab: Vocabulary, line: str) -> None:
+def test_label_pairs_rejects_other_lines(vocab: FieldVocabulary, line: str) -> None:
     assert label_pairs(line, vocab) is None
 
 
-def test_labeled_values_first_line_wins(vocab: Vocabulary) -> None:
+def test_labeled_values_first_line_wins(vocab: FieldVocabulary) -> None:
     body = "正文。\n来源: 安徽新闻联播\n正文。\n来源: 别的来源"
     assert labeled_values(body, vocab) == {"source_name": ("安徽新闻联播", 1)}
 

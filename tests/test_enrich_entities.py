@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from pipelines.enrich.entities import LazyPosTagger, default_tagger, find_entities, place_level
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.vocab import Vocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")

@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 
 from pipelines.enrich.issuer import is_org_name, issuer_from_masthead, issuer_from_signature
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.vocab import FieldVocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return load_vocabulary()
+def vocab() -> FieldVocabulary:
+    return load_vocabulary().fields
 
 
 @pytest.mark.parametrize(
@@ -19,7 +19,7 @@ def vocab() -> Vocabulary:
         (["嘉 兴 市 科 学 技 术 局 文 件"], "嘉兴市科学技术局"),
     ],
 )
-def test_issuer_from_masthead(vocab: Vocabulary, head: list[str], expected: str) -> None:
+def test_issuer_from_masthead(vocab: FieldVocabulary, head: list[str], expected: str) -> None:
     found = issuer_from_masthead(head, vocab)
     assert found is not None
     assert (found.value, found.rule) == (expected, "masthead")
@@ -34,7 +34,7 @@ def test_issuer_from_masthead(vocab: Vocabulary, head: list[str], expected: str)
         [],
     ],
 )
-def test_issuer_from_masthead_none(vocab: Vocabulary, head: list[str]) -> None:
+def test_issuer_from_masthead_none(vocab: FieldVocabulary, head: list[str]) -> None:
     assert issuer_from_masthead(head, vocab) is None
 
 
@@ -47,7 +47,7 @@ def test_issuer_from_masthead_none(vocab: Vocabulary, head: list[str]) -> None:
         (["正文。", "（德清县发改局）。"], None),
     ],
 )
-def test_issuer_from_signature(vocab: Vocabulary, lines: list[str], expected: str | None) -> None:
+def test_issuer_from_signature(vocab: FieldVocabulary, lines: list[str], expected: str | None) -> None:
     found = issuer_from_signature(lines, vocab)
     assert (found.value if found else None) == expected
 
@@ -56,5 +56,5 @@ def test_issuer_from_signature(vocab: Vocabulary, lines: list[str], expected: st
     ("text", "expected"),
     [("嘉兴市科学技术局", True), ("浙江大学", True), ("发表评论", False), ("我们的局", False), ("局", False)],
 )
-def test_is_org_name(vocab: Vocabulary, text: str, expected: bool) -> None:
+def test_is_org_name(vocab: FieldVocabulary, text: str, expected: bool) -> None:
     assert is_org_name(text, vocab) is expected

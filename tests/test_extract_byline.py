@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extract.byline import labelled_value, name_and_outlet, names_in, people_in, photo_credit
-from pipelines.extract.vocab import load_vocabulary
+from pipelines.vocab import load_vocabulary
 
-VOCAB = load_vocabulary()
+VOCAB = load_vocabulary().fields
 
 
 @pytest.mark.parametrize(
@@ -44,12 +44,12 @@ def test_editor_label(line: str, value: str) -> None:
 @pytest.mark.parametrize(
     ("line", "strict", "people"),
     [
-        ("本报记者 王乐文 方 敏", False, [("王乐文", "记者"), ("方敏", "记者")]),
-        ("长江网10月4日讯（记者陈智 整合） 国庆中秋长假过半", True, [("陈智", "记者")]),
-        ("新华社巴黎12月9日电（记者唐霁）法国9日再次爆发", True, [("唐霁", "记者")]),
-        ("作者︱春春", False, [("春春", "作者")]),
-        ("文/张三", False, [("张三", "作者")]),
-        ("（通讯员 刘娟 记者 李明）", True, [("刘娟", "通讯员")]),
+        ("本报记者 王乐文 方 敏", False, [("王乐文", "reporter"), ("方敏", "reporter")]),
+        ("长江网10月4日讯（记者陈智 整合） 国庆中秋长假过半", True, [("陈智", "reporter")]),
+        ("新华社巴黎12月9日电（记者唐霁）法国9日再次爆发", True, [("唐霁", "reporter")]),
+        ("作者︱春春", False, [("春春", "author")]),
+        ("文/张三", False, [("张三", "author")]),
+        ("（通讯员 刘娟 记者 李明）", True, [("刘娟", "correspondent")]),
         ("记者了解到，涉事项目的名称为长沙", True, []),
         ("新华社北京11月17日电 记者17日从国家卫生健康委获悉", True, []),
     ],

@@ -7,9 +7,9 @@ import pytest
 from pipelines.extract.dates import fetch_time
 from pipelines.extract.dom import parsed_document
 from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields, visible_doc_number
-from pipelines.extract.vocab import load_vocabulary
+from pipelines.vocab import load_vocabulary
 
-VOCAB = load_vocabulary()
+VOCAB = load_vocabulary().fields
 
 SAME_CELL = """<html><body><table>
 <tr><td>索引号：014717475N/2023-0040295</td><td>发布机构：宜春市统计局</td></tr>

@@ -10,10 +10,10 @@ from pipelines.extract.article import extract_fields
 from pipelines.extract.attachments import attachment_links
 from pipelines.extract.cms import cms_family
 from pipelines.extract.dom import parsed_document
-from pipelines.extract.vocab import load_vocabulary
 from pipelines.extraction import ExtractionPipeline
+from pipelines.vocab import load_vocabulary
 
-VOCAB = load_vocabulary()
+VOCAB = load_vocabulary().page
 SENTENCE = "这是一段足够长的正文内容，用来让评分算法识别出文章主体，并且包含多个句子。"
 PAGE = f"""<html><head><title>城市更新项目启动_示例网</title></head><body>
 <h1>城市更新项目启动</h1><div class="info"><span>2022-05-20 10:30</span> 来源：示例日报</div>

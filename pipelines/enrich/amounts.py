@@ -16,8 +16,8 @@ from typing import Any
 import cn2an
 
 from pipelines.enrich.text import nfkc
-from pipelines.enrich.vocabulary import Vocabulary
 from pipelines.patterns import alternation
+from pipelines.vocab import MentionVocabulary
 
 _DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # A Chinese numeral must start with a digit word or 十: a bare 万元 (万元户) is no amount.
@@ -61,7 +61,7 @@ def chinese_number(text: str) -> float | int | None:
     return int(number) if number.is_integer() else round(number, 4)
 
 
-def find_amounts(text: str | None, vocab: Vocabulary) -> list[Figure]:
+def find_amounts(text: str | None, vocab: MentionVocabulary) -> list[Figure]:
     """Money amounts in 元, in reading order, with their qualifier (``超过``) kept in ``text``."""
     if not text:
         return []

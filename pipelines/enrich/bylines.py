@@ -1,6 +1,6 @@
 """Bylines printed inside the text: reporters, 来源, 作者 and time lines.
 
-Three shapes (labels and roles in ``vocab/byline_labels.tsv`` and ``vocab/author_roles.tsv``):
+Three shapes (labels and roles in ``pipelines/vocab/labels.tsv``):
 
 * label lines: ``来源: 安徽新闻联播``, ``时间:2023-06-03 浏览:182 分类:网络`` — a line made only
   of ``label:value`` pairs, starting with a known label;
@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass
 
 from pipelines.enrich.text import lines_of, nfkc
-from pipelines.enrich.vocabulary import Vocabulary
 from pipelines.patterns import alternation
+from pipelines.vocab import FieldVocabulary
 
 _NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,5}·[\u4e00-\u9fff]{1,6}")
 _PARENTHESIS = re.compile(r"[(（]([^()（）]{2,60})[)）]")
@@ -43,20 +43,20 @@ class Author:
         return {"name": self.name, "role": self.role}
 
 
-def is_name(token: str, vocab: Vocabulary) -> bool:
+def is_name(token: str, vocab: FieldVocabulary) -> bool:
     """Whether ``token`` can be a person's name: 2-4 Han characters (or a ``·`` name), no
     function characters."""
     return bool(_NAME.fullmatch(token)) and not vocab.not_name_chars.intersection(token)
 
 
-def _role_prefix(token: str, vocab: Vocabulary) -> str | None:
-    for label in sorted(vocab.author_roles, key=len, reverse=True):
+def _role_prefix(token: str, vocab: FieldVocabulary) -> str | None:
+    for label in sorted(vocab.roles, key=len, reverse=True):
         if token.startswith(label):
             return label
     return None
 
 
-def authors_in_byline(text: str, vocab: Vocabulary) -> list[Author] | None:
+def authors_in_byline(text: str, vocab: FieldVocabulary) -> list[Author] | None:
     """The people a byline names with their roles, or ``None`` if ``text`` is not a byline.
 
     ``记者 梁建伟 曾福泉 见习记者 何冬健`` -> 梁建伟, 曾福泉 (reporter), 何冬健 (trainee_reporter).
@@ -68,22 +68,22 @@ def authors_in_byline(text: str, vocab: Vocabulary) -> list[Author] | None:
     authors: list[Author] = []
     role: str | None = None
     for token in tokens:
-        if token in vocab.byline_fillers:
-            continue
         label = _role_prefix(token, vocab)
         name = token
         if label is not None:
-            role = vocab.author_roles[label]
+            role = vocab.roles[label]
             name = token[len(label) :].lstrip("/:：")
             if not name:
                 continue
+        if name in vocab.not_names:
+            continue
         if role is None or not is_name(name, vocab):
             return None
         authors.append(Author(name, role))
     return authors or None
 
 
-def _paragraph_bylines(paragraph: str, vocab: Vocabulary) -> list[list[Author]]:
+def _paragraph_bylines(paragraph: str, vocab: FieldVocabulary) -> list[list[Author]]:
     found = []
     for match in _PARENTHESIS.finditer(paragraph):
         at_start = match.start() <= PARAGRAPH_START
@@ -93,7 +93,7 @@ def _paragraph_bylines(paragraph: str, vocab: Vocabulary) -> list[list[Author]]:
     return found
 
 
-def find_authors(body: str | None, vocab: Vocabulary) -> tuple[list[Author], str] | None:
+def find_authors(body: str | None, vocab: FieldVocabulary) -> tuple[list[Author], str] | None:
     """The first byline's people and the rule that read them (``reporter_parenthesis`` or
     ``reporter_line``), in reading order; ``None`` when the text prints no byline."""
     lines = lines_of(body)
@@ -106,7 +106,7 @@ def find_authors(body: str | None, vocab: Vocabulary) -> tuple[list[Author], str
     return None
 
 
-def label_pairs(line: str, vocab: Vocabulary) -> dict[str, str] | None:
+def label_pairs(line: str, vocab: FieldVocabulary) -> dict[str, str] | None:
     """``{field: value}`` of a line made only of ``label:value`` pairs, else ``None``.
 
     ``时间:2023-06-03 浏览:182 分类:网络`` -> ``{"published": "2023-06-03", "views": "182",
@@ -125,7 +125,7 @@ def label_pairs(line: str, vocab: Vocabulary) -> dict[str, str] | None:
     return pairs
 
 
-def labeled_values(body: str | None, vocab: Vocabulary) -> dict[str, tuple[str, int]]:
+def labeled_values(body: str | None, vocab: FieldVocabulary) -> dict[str, tuple[str, int]]:
     """``{field: (value, line index)}`` from every label line of the body, first line wins."""
     values: dict[str, tuple[str, int]] = {}
     for index, line in enumerate(lines_of(body)):
@@ -142,7 +142,7 @@ def byline_value(value: str) -> str | None:
     return value
 
 
-def authors_from_label(value: str, vocab: Vocabulary) -> list[Author] | None:
+def authors_from_label(value: str, vocab: FieldVocabulary) -> list[Author] | None:
     """People of a ``作者：`` / ``记者：`` line value, each a 2-4 character name, else ``None``."""
     names = [token for token in _SEPARATORS.split(value.strip()) if token]
     if not names or not all(is_name(name, vocab) for name in names):

@@ -2,7 +2,7 @@
 
 A 文号 is an issuer code, a year in brackets and a serial: ``浙政办发〔2021〕12号``. The
 standard bracket is ``〔〕`` (GB/T 9704-2012); pages also print ``（）``, ``()``, ``[]``, ``【】``,
-``［］`` and ``﹝﹞`` (``vocab/doc_number_brackets.tsv``). A document's own number stands alone on
+``［］`` and ``﹝﹞`` (``pipelines/vocab/doc_number_brackets.tsv``). A document's own number stands alone on
 a line under the masthead; numbers inside running text, in parentheses after a quoted title, are
 citations of other documents.
 """
@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from typing import Final
 
 from pipelines.enrich.text import compact, lines_of, nfkc
-from pipelines.enrich.vocabulary import read_table, vocab_dir
 from pipelines.patterns import alternation
+from pipelines.vocab import load_vocabulary
 
 STANDARD_OPEN: Final = "〔"
 STANDARD_CLOSE: Final = "〕"
 # The bracket table is immutable data read once; NFKC runs before matching, so the NFKC forms
 # of the listed brackets are accepted too (（ -> (, ［ -> [, ﹝ -> 〔).
-_BRACKETS: Final = tuple((nfkc(row[0]), nfkc(row[1])) for row in read_table(vocab_dir() / "doc_number_brackets.tsv", 2))
+_BRACKETS: Final = tuple((nfkc(open_), nfkc(close)) for open_, close in load_vocabulary().fields.doc_number_brackets)
 _OPEN: Final = "".join(sorted({re.escape(pair[0]) for pair in _BRACKETS}))
 _CLOSE: Final = "".join(sorted({re.escape(pair[1]) for pair in _BRACKETS}))
 # Issuer codes are Han characters only (嘉科函, 国办发明电); a year is four digits 1900-2099.

@@ -6,7 +6,7 @@ import re
 
 from pipelines.enrich.found import Found
 from pipelines.enrich.text import compact
-from pipelines.enrich.vocabulary import Vocabulary
+from pipelines.vocab import FieldVocabulary
 
 MASTHEAD_LINES = 3
 """The masthead (``嘉兴市科学技术局文件``) is the first thing a 公文 prints."""
@@ -15,7 +15,7 @@ SIGNATURE_LINES = 3
 _ORG_NAME = re.compile(r"[\u4e00-\u9fff()（）]{3,40}")
 
 
-def is_org_name(text: str, vocab: Vocabulary) -> bool:
+def is_org_name(text: str, vocab: FieldVocabulary) -> bool:
     """Whether ``text`` is nothing but a name ending in an organization suffix."""
     return (
         bool(_ORG_NAME.fullmatch(text))
@@ -24,7 +24,7 @@ def is_org_name(text: str, vocab: Vocabulary) -> bool:
     )
 
 
-def issuer_from_masthead(head: list[str], vocab: Vocabulary) -> Found[str] | None:
+def issuer_from_masthead(head: list[str], vocab: FieldVocabulary) -> Found[str] | None:
     """``嘉兴市科学技术局文件`` -> ``嘉兴市科学技术局`` (rule ``masthead``)."""
     for line in head[:MASTHEAD_LINES]:
         flat = compact(line)
@@ -35,7 +35,7 @@ def issuer_from_masthead(head: list[str], vocab: Vocabulary) -> Found[str] | Non
     return None
 
 
-def issuer_from_signature(lines: list[str], vocab: Vocabulary) -> Found[str] | None:
+def issuer_from_signature(lines: list[str], vocab: FieldVocabulary) -> Found[str] | None:
     """The organization a document is signed with (rule ``signature_line``).
 
     Only meaningful for documents already known to be official (a 文号 or a masthead): news

@@ -28,7 +28,7 @@ from pipelines.extract.govmeta import DOC_NUMBER, disclosure_metadata, invalid_f
 from pipelines.extract.published import publication_time
 from pipelines.extract.regions import page_regions
 from pipelines.extract.title import article_subtitle, article_title
-from pipelines.extract.vocab import Vocabulary, load_vocabulary
+from pipelines.vocab import Vocabulary, load_vocabulary
 
 OVERRIDABLE = ("title", "subtitle", "body", "published", "source_name", "author", "editor", "doc_number", "issuer")
 _SAME_SITE_LABELS = 2
@@ -115,29 +115,29 @@ def extract_fields(
         prov[name] = f"override {overrides[name]}"
         return normalized_space(element.text_content()) or None
 
-    result.cms = cms_family(html, url, vocab)
+    result.cms = cms_family(html, url, vocab.page)
     prov["cms"] = "markers" if result.cms else "none"
-    title, title_element = article_title(root, vocab, chosen.get("title"))
+    title, title_element = article_title(root, vocab.page, chosen.get("title"))
     result.title = title.text
     prov["title"] = prov.get("title", "") + title.how if "title" not in chosen else f"override {overrides['title']}"
     result.subtitle = override_text("subtitle")
     if result.subtitle is None:
-        result.subtitle, how = article_subtitle(root, vocab, title_element, result.title)
+        result.subtitle, how = article_subtitle(root, vocab.page, title_element, result.title)
         prov["subtitle"] = prov.get("subtitle", "") + how
 
     body = article_body(
         root,
-        vocab,
+        vocab.page,
         result.title,
-        byline_line_pattern(vocab),
-        body_container_names(result.cms, vocab),
+        byline_line_pattern(vocab.fields),
+        body_container_names(result.cms, vocab.page),
         chosen.get("body"),
     )
     result.body = "\n".join(body.paragraphs)
     prov["body"] = body.how if "body" in chosen else prov.get("body", "") + body.how
     regions = page_regions(root, result.title, body.container)
 
-    meta = disclosure_metadata(root, vocab)
+    meta = disclosure_metadata(root, vocab.fields)
     result.gov_meta = dict(meta.fields)
     result.missing_fields = meta.missing
     result.invalid_fields = invalid_fields(meta, fetch_time(fetched_at))
@@ -149,20 +149,22 @@ def extract_fields(
     if published_text:
         found = parsed_date(published_text, fetch_time(fetched_at))
     if found is None:
-        found, how = publication_time(root, url, regions, result.gov_meta, vocab, fetched_at)
+        found, how = publication_time(root, url, regions, result.gov_meta, vocab.fields, fetched_at)
         prov["published"] = prov.get("published", "") + how
     if found is not None:
         result.published, result.published_raw = found.iso(), found.raw
 
     source_text = override_text("source_name")
     if source_text:
-        result.source_name = labelled_value(source_text, vocab.source_labels, vocab) or _unlabelled(source_text)
+        result.source_name = labelled_value(source_text, vocab.fields.source_labels, vocab.fields) or _unlabelled(
+            source_text
+        )
     else:
         result.source_name, how = source_name_of(root, regions, vocab, result.gov_meta)
         prov["source_name"] = prov.get("source_name", "") + how
 
     author_text = override_text("author")
-    people = [Person(n, "作者") for n in names_in(author_text, vocab)] if author_text else []
+    people = [Person(n, "author") for n in names_in(author_text, vocab.fields)] if author_text else []
     if not people:
         people, how = authors_of(root, regions, vocab)
         prov["author"] = prov.get("author", "") + how
@@ -170,9 +172,11 @@ def extract_fields(
 
     editor_text = override_text("editor")
     if editor_text:
-        result.editor = labelled_value(editor_text, vocab.editor_labels, vocab) or _unlabelled(editor_text)
+        result.editor = labelled_value(editor_text, vocab.fields.editor_labels, vocab.fields) or _unlabelled(
+            editor_text
+        )
     else:
-        result.editor, how = editor_of(regions, vocab)
+        result.editor, how = editor_of(regions, vocab.fields)
         prov["editor"] = prov.get("editor", "") + how
 
     doc_text = override_text("doc_number")

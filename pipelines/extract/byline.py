@@ -3,7 +3,7 @@
 Bylines are short lines between the heading and the text, or at the text's end, of the form
 ``label[separator]value`` (来源：新华网, 作者︱春春, 【责任编辑：严玉洁】), or a dateline
 parenthesis opening the first paragraph (（记者陈智 整合）). Labels come from
-``vocab/labels.toml``; the search reads the page's short text blocks, header region first.
+``pipelines/vocab/labels.tsv``; the search reads the page's short text blocks, header region first.
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.extract.vocab import Vocabulary
 from pipelines.patterns import alternation
+from pipelines.vocab import FieldVocabulary
 
 _HAN = r"\u3400-\u9fff"
 #: A personal name: 2-4 Han characters, or a transliterated name with a middle dot.
@@ -30,7 +30,7 @@ def _label_pattern(labels: tuple[str, ...], separators: str) -> re.Pattern[str]:
     return re.compile(rf"(?P<label>{alternation(labels)})\s*[{re.escape(separators)}]+\s*")
 
 
-def labelled_value(text: str, labels: tuple[str, ...], vocab: Vocabulary) -> str | None:
+def labelled_value(text: str, labels: tuple[str, ...], vocab: FieldVocabulary) -> str | None:
     """The value printed after the first of ``labels`` in ``text`` (up to a space or bracket)."""
     pattern = _label_pattern(labels, "：:︱|｜")
     for match in pattern.finditer(text):
@@ -49,32 +49,32 @@ def labelled_value(text: str, labels: tuple[str, ...], vocab: Vocabulary) -> str
     return None
 
 
-def _starts_with_label(value: str, vocab: Vocabulary) -> bool:
+def _starts_with_label(value: str, vocab: FieldVocabulary) -> bool:
     labels = (
         *vocab.source_labels,
         *vocab.editor_labels,
         *vocab.published_labels,
-        *(label for label, _ in vocab.author_labels),
+        *vocab.author_labels,
     )
     return any(value.startswith(label) for label in labels)
 
 
-def byline_line_pattern(vocab: Vocabulary) -> re.Pattern[str]:
+def byline_line_pattern(vocab: FieldVocabulary) -> re.Pattern[str]:
     """Lines that are bylines rather than text: ``[【（(]label：…`` for every byline label."""
     labels = (
         *vocab.source_labels,
         *vocab.editor_labels,
         *vocab.published_labels,
         "资料来源",
-        *(label for label, _ in vocab.author_labels if len(label) > 1),
+        *(label for label in vocab.author_labels if len(label) > 1),
     )
     alternatives = alternation(labels)
     return re.compile(rf"^\s*[\[【（(]?\s*(?:{alternatives})\s*[：:︱|｜]")
 
 
-def names_in(value: str, vocab: Vocabulary) -> list[str]:
+def names_in(value: str, vocab: FieldVocabulary) -> list[str]:
     """Personal names in a byline value: ``王乐文 方敏`` -> both, ``…研究员徐占忱`` -> 徐占忱."""
-    titled = list(re.finditer(alternation(vocab.titles_before_name, longest_first=False), value))
+    titled = list(re.finditer(alternation(vocab.name_titles, longest_first=False), value))
     if titled:
         value = value[titled[-1].end() :]
     names: list[str] = []
@@ -100,18 +100,17 @@ def names_in(value: str, vocab: Vocabulary) -> list[str]:
     return names
 
 
-def people_in(text: str, vocab: Vocabulary, strict: bool, loose: bool = False) -> list[Person]:
+def people_in(text: str, vocab: FieldVocabulary, strict: bool, loose: bool = False) -> list[Person]:
     """Authors named in a byline line, each with the role label printed before them.
 
     ``strict`` lines come from running text (the first paragraph): there a role must open a
     parenthesis (（记者陈智 整合）) so that 记者了解到 … is never read as a byline.
     """
     found: list[Person] = []
-    labels = sorted(vocab.author_labels, key=lambda item: len(item[0]), reverse=True)
-    alternatives = alternation(label for label, _ in labels)
+    alternatives = alternation(vocab.author_labels)
     opener = r"[（(【\[]\s*" if strict else ("" if loose else r"(?:^|[\s（(【\[》」])\s*")
     pattern = re.compile(rf"{opener}(?P<label>{alternatives})\s*[：:︱|｜/／]?\s*")
-    roles = dict(labels)
+    roles = vocab.roles
     for match in pattern.finditer(text):
         label = match["label"]
         if len(label) == 1 and not re.match(r"[：:︱|｜/／]", text[match.end() - 1 : match.end()] or " "):
@@ -130,7 +129,7 @@ _PHOTO_CREDIT = re.compile(rf"[。，\s](?P<name>[{_HAN}]{{2,3}})\s*[摄攝]$")
 _NAME_SLASH_OUTLET = re.compile(rf"^(?P<name>[{_HAN}]{{2,4}})\s*[/／]\s*(?P<outlet>[{_HAN}·]{{2,14}})$")
 
 
-def photo_credit(text: str, vocab: Vocabulary) -> str | None:
+def photo_credit(text: str, vocab: FieldVocabulary) -> str | None:
     """The photographer of a caption ending in ``王煌忠攝`` / ``周斌 摄``."""
     match = _PHOTO_CREDIT.search(text)
     return match["name"] if match and match["name"] not in vocab.not_names else None

@@ -4,7 +4,7 @@ Portals print the table in two layouts: label and value in one cell (``<td>索�
 also ``<li>``/``<span>``), or the label in one cell and the value in the next (``<th>索引号</th>
 <td>0147…</td>``, ``<dt>``/``<dd>``, ``<label>`` + ``<div>``). Both are read by one scan of short
 elements whose text starts with a known label. Labels map to keys through
-``vocab/govmeta.toml``. ``missing_fields`` lists expected keys a table lacks; ``invalid_fields``
+``pipelines/vocab/govmeta_labels.tsv``. ``missing_fields`` lists expected keys a table lacks; ``invalid_fields``
 lists values that fail their check (索引号 form, 成文日期 <= 发布日期 <= fetch time).
 """
 
@@ -18,8 +18,8 @@ from lxml import html as lxml_html
 
 from pipelines.extract.dates import absolute_date
 from pipelines.extract.dom import normalized_space
-from pipelines.extract.vocab import Vocabulary
 from pipelines.patterns import alternation
+from pipelines.vocab import FieldVocabulary
 
 _CELL_TAGS = ("td", "th", "li", "span", "div", "p", "dt", "dd", "label", "font", "b", "strong", "em")
 _SEPARATOR = re.compile(r"^\s*[：:]\s*")
@@ -40,7 +40,7 @@ class GovMeta:
     layout: str | None = None
 
 
-def _label_regex(vocab: Vocabulary) -> re.Pattern[str]:
+def _label_regex(vocab: FieldVocabulary) -> re.Pattern[str]:
     # Labels are printed with padding spaces (索 引 号) on some portals.
     alternatives = alternation(vocab.govmeta_labels, spaced=True)
     return re.compile(rf"^\s*[【\[]?(?P<label>{alternatives})\s*[】\]]?\s*(?P<sep>[：:]?)")
@@ -58,7 +58,7 @@ def _next_value(element: lxml_html.HtmlElement) -> str:
     return normalized_space(sibling.text_content())
 
 
-def disclosure_metadata(root: lxml_html.HtmlElement, vocab: Vocabulary) -> GovMeta:
+def disclosure_metadata(root: lxml_html.HtmlElement, vocab: FieldVocabulary) -> GovMeta:
     """The labelled disclosure fields of a page (empty when it has no such table)."""
     label_regex = _label_regex(vocab)
     meta = GovMeta()
