@@ -31,9 +31,9 @@ from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article
 from pipelines.enrich import amounts, bylines, docnumber, entities, issuer, recipient
-from pipelines.enrich.dates import parse_byline_date, parse_fetched_at
 from pipelines.enrich.docnumber import DocNumber
 from pipelines.enrich.text import lines_of
+from pipelines.fields.dates import absolute_date, fetch_time, is_plausible
 from pipelines.vocab import Vocabulary, load_vocabulary
 
 PROVENANCE_PREFIX = "enrichment:"
@@ -138,13 +138,14 @@ def _apply_bylines(article: Article, extra: dict[str, Any], vocab: Vocabulary) -
                 setattr(article, field, value)
                 _set_provenance(extra, field, f"{field}_byline_label")
                 events.append(field)
-    reference = parse_fetched_at(article.fetched_at)
+    reference = fetch_time(article.fetched_at)
     published = labeled.get("published")
     # A time label further down is a date inside the text (成交日期, a quoted notice), not the byline.
     if article.published is None and reference is not None and published and published[1] < bylines.HEAD_LINES:
-        parsed = parse_byline_date(published[0], reference=reference)
-        if parsed is not None:
-            article.published, article.published_raw = parsed
+        # Relative forms (3小时前) are left to extraction, which reads them where pages print them.
+        parsed = absolute_date(published[0])
+        if parsed is not None and is_plausible(parsed.value, reference):
+            article.published, article.published_raw = parsed.iso(), parsed.raw
             _set_provenance(extra, "published", "published_byline_label")
             _set_provenance(extra, "published_raw", "published_byline_label")
             events.append("published")
@@ -181,7 +182,7 @@ def enrich_article(article: Article, vocab: Vocabulary, tokenizer: entities.Lazy
     if not isinstance(article.body, str):
         article.body = ""
     extra = article.extra
-    reference = parse_fetched_at(article.fetched_at)
+    reference = fetch_time(article.fetched_at)
     year = reference.year if reference is not None else LATEST_YEAR
     events = [] if reference is not None else ["no_reference_time"]
     events += _apply_doc_number(article, extra, year, vocab)

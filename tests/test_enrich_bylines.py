@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import UTC, datetime
-
 import pytest
 
 from pipelines.enrich.bylines import (
@@ -11,7 +9,6 @@ from pipelines.enrich.bylines import (
     label_pairs,
     labeled_values,
 )
-from pipelines.enrich.dates import CHINA, parse_byline_date, parse_fetched_at
 from pipelines.vocab import FieldVocabulary, load_vocabulary
 
 
@@ -122,37 +119,3 @@ def test_labeled_values_first_line_wins(vocab: FieldVocabulary) -> None:
 )
 def test_byline_value(value: str, expected: str | None) -> None:
     assert byline_value(value) == expected
-
-
-REFERENCE = datetime(2024, 5, 1, 10, 0, tzinfo=CHINA)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2023-06-03", ("2023-06-03T00:00:00+08:00", "2023-06-03")),
-        ("2023年6月3日 10:30", ("2023-06-03T10:30:00+08:00", "2023年6月3日 10:30")),
-        ("2019-12-10 07:57:40", ("2019-12-10T07:57:40+08:00", "2019-12-10 07:57:40")),
-        ("2023/06/03", ("2023-06-03T00:00:00+08:00", "2023/06/03")),
-        ("２０２３－０６－０３", ("2023-06-03T00:00:00+08:00", "2023-06-03")),
-        ("2024-05-02", None),
-        ("2023-02-30", None),
-        ("昨天 10:20", None),
-    ],
-)
-def test_parse_byline_date(value: str, expected: tuple[str, str] | None) -> None:
-    assert parse_byline_date(value, reference=REFERENCE) == expected
-
-
-@pytest.mark.parametrize(
-    ("fetched_at", "expected"),
-    [
-        ("2024-05-01T02:00:00+00:00", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
-        ("2024-05-01T02:00:00Z", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
-        ("2024-05-01T10:00:00", REFERENCE),
-        ("yesterday", None),
-        (None, None),
-    ],
-)
-def test_parse_fetched_at(fetched_at: str | None, expected: datetime | None) -> None:
-    assert parse_fetched_at(fetched_at) == expected

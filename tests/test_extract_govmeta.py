@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.extract.dates import fetch_time
 from pipelines.extract.dom import parsed_document
 from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields, visible_doc_number
+from pipelines.fields.dates import fetch_time
 from pipelines.vocab import load_vocabulary
 
 VOCAB = load_vocabulary().fields

@@ -22,12 +22,12 @@ from pipelines.extract.body import article_body
 from pipelines.extract.byline import Person, byline_line_pattern, labelled_value, names_in
 from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
 from pipelines.extract.cms import body_container_names, cms_family
-from pipelines.extract.dates import ParsedDate, fetch_time, parsed_date
 from pipelines.extract.dom import normalized_space, parsed_document, repaired_text
 from pipelines.extract.govmeta import DOC_NUMBER, disclosure_metadata, invalid_fields, visible_doc_number
 from pipelines.extract.published import publication_time
 from pipelines.extract.regions import page_regions
 from pipelines.extract.title import article_subtitle, article_title
+from pipelines.fields.dates import ParsedDate, fetch_time, parsed_date
 from pipelines.vocab import Vocabulary, load_vocabulary
 
 OVERRIDABLE = ("title", "subtitle", "body", "published", "source_name", "author", "editor", "doc_number", "issuer")

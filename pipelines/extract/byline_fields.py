@@ -12,9 +12,9 @@ import re
 from lxml import html as lxml_html
 
 from pipelines.extract.byline import Person, labelled_value, name_and_outlet, names_in, people_in, photo_credit
-from pipelines.extract.dates import absolute_date
 from pipelines.extract.dom import attribute_tokens, is_boilerplate, normalized_space
 from pipelines.extract.regions import Regions, meta_content
+from pipelines.fields.dates import absolute_date
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary, Vocabulary
 

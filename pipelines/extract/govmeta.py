@@ -16,8 +16,8 @@ from datetime import datetime
 
 from lxml import html as lxml_html
 
-from pipelines.extract.dates import absolute_date
 from pipelines.extract.dom import normalized_space
+from pipelines.fields.dates import absolute_date
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary
 

@@ -13,8 +13,8 @@ import re
 
 from lxml import html as lxml_html
 
-from pipelines.extract.dates import ParsedDate, absolute_date, fetch_time, is_plausible, parsed_date, url_date
 from pipelines.extract.regions import Regions, json_ld_values, meta_content
+from pipelines.fields.dates import ParsedDate, absolute_date, fetch_time, is_plausible, parsed_date, url_date
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary
 

@@ -1,4 +1,8 @@
-"""Dates as pages print them, turned into ISO 8601 with a timezone.
+"""Dates as pages print them, turned into ISO 8601 with a timezone: the one date parser.
+
+Extraction hands it the strings it finds in a page's regions, ``<meta>`` tags and URL;
+enrichment the value of a time label in the cleaned text; both check the result with
+:func:`is_plausible` against the fetch time.
 
 Forms: ``2022-05-20 10:30``, ``2022/5/20``, ``2022.05.20``, ``2022年5月20日 10时30分``,
 ``二〇二二年五月二十日``, full-width digits, ISO strings with ``T`` and an offset, compact

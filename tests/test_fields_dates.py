@@ -1,10 +1,12 @@
-"""Date forms -> ISO 8601 (+08:00), relative forms resolved against the fetch time."""
+"""The one date parser: date forms -> ISO 8601 (+08:00), relative forms against the fetch time."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
-from pipelines.extract.dates import fetch_time, is_plausible, parsed_date, url_date
+from pipelines.fields.dates import BEIJING, absolute_date, fetch_time, is_plausible, parsed_date, url_date
 
 FETCHED = "2024-06-01T12:00:00+08:00"
 
@@ -92,3 +94,43 @@ def test_plausible_publication_times(text: str, plausible: bool) -> None:
     found = parsed_date(text, None)
     assert found is not None
     assert is_plausible(found.value, fetch_time(FETCHED)) is plausible
+
+
+REFERENCE = datetime(2024, 5, 1, 10, 0, tzinfo=BEIJING)
+
+
+# The dates enrichment reads after a time label (时间:2023-06-03 浏览:182): absolute forms only,
+# rejected when not plausible against the fetch time. The raw value is the date as printed,
+# full-width digits kept, and a day within the one day of clock skew is plausible: both were
+# otherwise when enrichment had a date parser of its own (raw NFKC'd, no skew).
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-06-03", ("2023-06-03T00:00:00+08:00", "2023-06-03")),
+        ("2023年6月3日 10:30", ("2023-06-03T10:30:00+08:00", "2023年6月3日 10:30")),
+        ("2019-12-10 07:57:40", ("2019-12-10T07:57:40+08:00", "2019-12-10 07:57:40")),
+        ("2023/06/03", ("2023-06-03T00:00:00+08:00", "2023/06/03")),
+        ("２０２３－０６－０３", ("2023-06-03T00:00:00+08:00", "２０２３－０６－０３")),
+        ("2024-05-03", None),
+        ("2023-02-30", None),
+        ("昨天 10:20", None),
+    ],
+)
+def test_label_dates(value: str, expected: tuple[str, str] | None) -> None:
+    found = absolute_date(value)
+    plausible = found if found is not None and is_plausible(found.value, REFERENCE) else None
+    assert ((plausible.iso(), plausible.raw) if plausible else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("fetched_at", "expected"),
+    [
+        ("2024-05-01T02:00:00+00:00", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
+        ("2024-05-01T02:00:00Z", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
+        ("2024-05-01T10:00:00", REFERENCE),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+def test_fetch_time(fetched_at: str | None, expected: datetime | None) -> None:
+    assert fetch_time(fetched_at) == expected
