@@ -2,9 +2,10 @@
 
 Runs after cleaning and before dedup. For every :class:`~crawler.items.Article` it
 
-* normalizes the 文号 extraction captured (``〔YYYY〕`` brackets, split into code, year and serial,
-  invalid ones moved to ``extra["invalid_fields"]``), or finds the document's own number in the
-  text; numbers the text cites go to ``extra["cited_doc_numbers"]``;
+* finds the document's own 文号 in the text when the page gave none (read by
+  :mod:`pipelines.fields.docnumber`, as extraction reads it: normalized, with the raw number and
+  its parts beside it, invalid ones moved to ``extra["invalid_fields"]``); numbers the text cites
+  go to ``extra["cited_doc_numbers"]``;
 * fills ``issuer``, ``author``, ``source_name``, ``published``/``published_raw`` and ``editor``
   from the text when extraction left them ``None`` (it never overwrites a value);
 * adds ``extra["recipient"]`` for letters, ``extra["entities"]``, ``extra["amounts"]`` and
@@ -30,15 +31,14 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article
-from pipelines.enrich import amounts, bylines, docnumber, entities, issuer, recipient
-from pipelines.enrich.docnumber import DocNumber
-from pipelines.enrich.text import lines_of
+from pipelines.enrich import amounts, bylines, entities, issuer, recipient
+from pipelines.fields import docnumber
 from pipelines.fields.dates import absolute_date, fetch_time, is_plausible
+from pipelines.fields.docnumber import LATEST_YEAR, DocNumber
+from pipelines.fields.text import lines_of
 from pipelines.vocab import Vocabulary, load_vocabulary
 
 PROVENANCE_PREFIX = "enrichment:"
-LATEST_YEAR = 2099
-"""Reference year when ``fetched_at`` is unreadable: only the future-year check is lost."""
 
 
 def _set_provenance(extra: dict[str, Any], field: str, rule: str) -> None:
@@ -65,28 +65,20 @@ def _record_invalid(extra: dict[str, Any], number: DocNumber) -> None:
 def _apply_doc_number(article: Article, extra: dict[str, Any], year: int, vocab: Vocabulary) -> list[str]:
     events: list[str] = []
     head = [article.title or "", *lines_of(article.body)]
-    labels = vocab.fields.doc_number_labels
-    in_text = docnumber.doc_numbers_in_text("\n".join(head), reference_year=year, labels=labels)
-    number: DocNumber | None = None
-    rule: str | None = None
-    if article.doc_number:
-        number = docnumber.parse_doc_number(article.doc_number, reference_year=year)
-        if number is None:
-            article.doc_number = docnumber.normalize_doc_number(article.doc_number)
-            events.append("doc_number_unparsed")
-    elif in_text.own is not None:
-        number, rule = in_text.own, in_text.rule
-    if number is not None:
+    in_text = docnumber.doc_numbers_in_text("\n".join(head), vocab.fields, reference_year=year)
+    # A 文号 the page gave, valid or dropped as invalid by extraction, is not looked for again.
+    given = article.doc_number is not None or "doc_number" in (extra.get("invalid_fields") or [])
+    number = in_text.own
+    if number is not None and not given:
         if number.invalid_reason:
             _record_invalid(extra, number)
-            article.doc_number = None
             events.append(f"doc_number_invalid/{number.invalid_reason}")
         else:
             article.doc_number = number.normalized
+            extra["doc_number_raw"] = number.raw
             extra["doc_number_parts"] = number.parts
-            events.append("doc_number" if rule else "doc_number_normalized")
-            if rule:
-                _set_provenance(extra, "doc_number", f"doc_number_{rule}")
+            events.append("doc_number")
+            _set_provenance(extra, "doc_number", f"doc_number_{in_text.rule}")
     own = article.doc_number or (in_text.own.normalized if in_text.own else None)
     cited = [item for item in in_text.cited if item != own]
     if cited:

@@ -2,14 +2,16 @@
 
 Seed text pages: the first non-empty line is the title, the remaining lines are the body,
 verbatim. HTML pages: every field from one parse by :func:`pipelines.extract.article.extract_fields`
-(body, title, subtitle, published, 来源, authors, 责任编辑, 文号 as printed, issuer, the gov
-disclosure table, attachments, CMS family), each with its provenance in ``extra["provenance"]``.
-``doc_number`` is the raw 文号; the enrichment stage normalizes it.
+(body, title, subtitle, published, 来源, authors, 责任编辑, 文号, issuer, the gov disclosure
+table, attachments, CMS family), each with its provenance in ``extra["provenance"]``.
+``doc_number`` is the normalized 文号, ``extra["doc_number_raw"]`` the number as printed.
 
 Settings: ``EXTRACTION_OVERRIDES`` (optional): ``{site id: {field: CSS or XPath selector}}``,
 applied to pages whose ``site`` matches. Per-site configs will feed this mapping.
 Stats: ``extraction/{html,text}_pages``, ``extraction/field/<field>`` per field found,
-``extraction/empty_body``, ``extraction/encoding_repaired``, ``extraction/cms/<family>``.
+``extraction/empty_body``, ``extraction/encoding_repaired``, ``extraction/cms/<family>``,
+``extraction/with_attachments``, ``extraction/invalid/<reason>`` per value dropped as invalid
+(``future_year``, ``serial_zero`` of a 文号).
 """
 
 from __future__ import annotations
@@ -47,6 +49,12 @@ def article_from_fields(page: Page, fields: Extracted) -> Article:
         "provenance": fields.provenance,
         "cms": fields.cms,
     }
+    if fields.doc_number_raw:
+        extra["doc_number_raw"] = fields.doc_number_raw
+    if fields.doc_number_parts:
+        extra["doc_number_parts"] = fields.doc_number_parts
+    if fields.invalid_reasons:
+        extra["invalid_reasons"] = fields.invalid_reasons
     return Article(
         url=page.url,
         canonical_url=fields.canonical_url or page.url,
@@ -122,3 +130,5 @@ class ExtractionPipeline:
             self.stats.inc_value(f"extraction/cms/{fields.cms}")
         if fields.attachments:
             self.stats.inc_value("extraction/with_attachments")
+        for reason in fields.invalid_reasons.values():
+            self.stats.inc_value(f"extraction/invalid/{reason['reason']}")

@@ -131,30 +131,20 @@ def _article(**fields: Any) -> Article:
     return Article(**{**base, **fields})
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("浙政办发[2021]12号", "浙政办发〔2021〕12号"), ("嘉科函（2022）55号", "嘉科函〔2022〕55号")],
-)
-def test_extracted_doc_number_is_normalized(pipeline: EnrichmentPipeline, raw: str, expected: str) -> None:
-    article: Article = pipeline.process_item(_article(doc_number=raw, extra={"provenance": {"doc_number": "meta"}}))
-    assert article.doc_number == expected
+def test_doc_number_the_page_gave_is_kept(pipeline: EnrichmentPipeline) -> None:
+    # Extraction stores the normalized 文号 and its provenance; enrichment leaves both alone.
+    article = _article(doc_number="浙政办发〔2021〕12号", extra={"provenance": {"doc_number": "meta"}})
+    pipeline.process_item(article)
+    assert article.doc_number == "浙政办发〔2021〕12号"
     assert article.extra["provenance"]["doc_number"] == "meta"
 
 
-@pytest.mark.parametrize(
-    ("raw", "reason"), [("浙政办发〔2031〕12号", "future_year"), ("浙政办发〔2021〕0号", "serial_zero")]
-)
-def test_invalid_doc_number_is_recorded(pipeline: EnrichmentPipeline, raw: str, reason: str) -> None:
-    article: Article = pipeline.process_item(_article(doc_number=raw, extra={"invalid_fields": ["index_number"]}))
-    assert article.doc_number is None
-    assert article.extra["invalid_fields"] == ["index_number", "doc_number"]
-    assert article.extra["invalid_reasons"] == {"doc_number": {"value": raw, "reason": reason}}
-
-
 def test_invalid_doc_number_listed_once(pipeline: EnrichmentPipeline) -> None:
+    # Extraction dropped the page's 文号 as invalid; the same number in the text is not read again.
     extra: dict[str, Any] = {"invalid_fields": ["doc_number"]}
-    article: Article = pipeline.process_item(_article(doc_number="国发〔2099〕1号", extra=extra))
+    article: Article = pipeline.process_item(_article(title="某某局文件", body="国发〔2099〕1号\n正文。", extra=extra))
     assert article.extra["invalid_fields"] == ["doc_number"]
+    assert article.doc_number is None
 
 
 def test_invalid_doc_number_in_text(pipeline: EnrichmentPipeline) -> None:

@@ -1,11 +1,11 @@
-"""Gov disclosure table (both layouts), its checks, and the raw 文号 in every bracket style."""
+"""Gov disclosure table (both layouts) and its checks; the 文号 reader is tests/test_fields_docnumber.py."""
 
 from __future__ import annotations
 
 import pytest
 
 from pipelines.extract.dom import parsed_document
-from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields, visible_doc_number
+from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields
 from pipelines.fields.dates import fetch_time
 from pipelines.vocab import load_vocabulary
 
@@ -77,21 +77,4 @@ def test_missing_fields() -> None:
     ],
 )
 def test_invalid_fields(fields: dict[str, str], invalid: list[str]) -> None:
-    assert invalid_fields(GovMeta(fields=fields), fetch_time("2024-06-01T00:00:00+08:00")) == invalid
-
-
-@pytest.mark.parametrize(
-    ("lines", "found"),
-    [
-        (["嘉兴市科学技术局文件", "嘉科函（2022）55号"], ("嘉科函（2022）55号", "document number line")),
-        (["文号：浙政办发〔2021〕12号"], ("浙政办发〔2021〕12号", "label 文号")),
-        (["发文字号： 国发[2021]3号"], ("国发[2021]3号", "label 文号")),
-        (["发文字号：国办发(2020)45号"], ("国办发(2020)45号", "label 文号")),
-        (["文号：苏政发【2019】1号"], ("苏政发【2019】1号", "label 文号")),
-        (["文号：京政发［2018］第7号"], ("京政发［2018］第7号", "label 文号")),
-        (["根据《意见》（浙政办发〔2021〕12号）文件精神，到2025年建设十家中心。"], None),
-        (["2022年工作总结"], None),
-    ],
-)
-def test_visible_doc_number(lines: list[str], found: tuple[str, str] | None) -> None:
-    assert visible_doc_number(lines) == found
+    assert invalid_fields(GovMeta(fields=fields), fetch_time("2024-06-01T00:00:00+08:00"), VOCAB) == invalid

@@ -73,6 +73,36 @@ def test_overrides_from_settings_apply_to_their_site() -> None:
     assert other.source_name == "示例日报"
 
 
+def gov_page(doc_number: str, index_number: str = "11330400002578XXXX/2022-12345") -> str:
+    return f"""<html><head><title>关于印发方案的通知</title></head><body><h1>关于印发方案的通知</h1>
+<table><tr><td>索引号：{index_number}</td><td>发布机构：示例市科学技术局</td></tr>
+<tr><td>发文字号：{doc_number}</td><td>发布日期：2022-07-18</td></tr></table>
+<div class="content"><p>{SENTENCE}</p><p>{SENTENCE}</p></div></body></html>"""
+
+
+# extraction reads the 文号 with the one reader: normalized, the printed form beside it (these
+# were enrichment's expectations when extraction passed the raw number on).
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("浙政办发[2021]12号", "浙政办发〔2021〕12号"), ("嘉科函（2022）55号", "嘉科函〔2022〕55号")],
+)
+def test_doc_number_is_normalized_with_the_raw_beside_it(raw: str, expected: str) -> None:
+    fields = extract_fields(gov_page(raw), "https://example.gov.cn/a.html", "2024-06-01T00:00:00+08:00")
+    assert (fields.doc_number, fields.doc_number_raw) == (expected, raw)
+    assert fields.provenance["doc_number"] == "gov_meta 发文字号"
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"), [("浙政办发〔2031〕12号", "future_year"), ("浙政办发〔2021〕0号", "serial_zero")]
+)
+def test_invalid_doc_number_is_recorded(raw: str, reason: str) -> None:
+    page = gov_page(raw, index_number="第123号")
+    fields = extract_fields(page, "https://example.gov.cn/a.html", "2024-06-01T00:00:00+08:00")
+    assert fields.doc_number is None
+    assert fields.invalid_fields == ["index_number", "doc_number"]
+    assert fields.invalid_reasons == {"doc_number": {"value": raw, "reason": reason}}
+
+
 def test_override_matching_nothing_falls_back() -> None:
     fields = extract_fields(PAGE, "https://example.cn/a/1.html", overrides={"title": "h5.missing"})
     assert fields.title == "城市更新项目启动"

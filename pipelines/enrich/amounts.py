@@ -15,7 +15,7 @@ from typing import Any
 
 import cn2an
 
-from pipelines.enrich.text import nfkc
+from pipelines.fields.text import nfkc
 from pipelines.patterns import alternation
 from pipelines.vocab import MentionVocabulary
 

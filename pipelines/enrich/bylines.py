@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipelines.enrich.text import lines_of, nfkc
+from pipelines.fields.text import lines_of, nfkc
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary
 

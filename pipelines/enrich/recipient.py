@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from pipelines.enrich.found import Found
-from pipelines.enrich.text import compact
+from pipelines.fields.text import compact
 from pipelines.vocab import FieldVocabulary
 
 HEAD_LINES = 15

@@ -23,12 +23,13 @@ from pipelines.extract.byline import Person, byline_line_pattern, labelled_value
 from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
 from pipelines.extract.cms import body_container_names, cms_family
 from pipelines.extract.dom import normalized_space, parsed_document, repaired_text
-from pipelines.extract.govmeta import DOC_NUMBER, disclosure_metadata, invalid_fields, visible_doc_number
+from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields
 from pipelines.extract.published import publication_time
 from pipelines.extract.regions import page_regions
 from pipelines.extract.title import article_subtitle, article_title
 from pipelines.fields.dates import ParsedDate, fetch_time, parsed_date
-from pipelines.vocab import Vocabulary, load_vocabulary
+from pipelines.fields.docnumber import LATEST_YEAR, DocNumber, find_doc_number, normalize_doc_number, own_doc_number
+from pipelines.vocab import FieldVocabulary, Vocabulary, load_vocabulary
 
 OVERRIDABLE = ("title", "subtitle", "body", "published", "source_name", "author", "editor", "doc_number", "issuer")
 _SAME_SITE_LABELS = 2
@@ -46,12 +47,17 @@ class Extracted:
     authors: list[dict[str, str]] = field(default_factory=list)
     editor: str | None = None
     doc_number: str | None = None
+    """The 文号 normalized (``〔YYYY〕``); ``None`` when absent or invalid."""
+    doc_number_raw: str | None = None
+    """The 文号 as printed."""
+    doc_number_parts: dict[str, str | int] = field(default_factory=dict)
     issuer: str | None = None
     body: str = ""
     canonical_url: str | None = None
     gov_meta: dict[str, str] = field(default_factory=dict)
     missing_fields: list[str] = field(default_factory=list)
     invalid_fields: list[str] = field(default_factory=list)
+    invalid_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
     attachments: list[dict[str, str]] = field(default_factory=list)
     cms: str | None = None
     provenance: dict[str, str] = field(default_factory=dict)
@@ -85,6 +91,27 @@ def _canonical(root: lxml_html.HtmlElement, url: str) -> tuple[str, str]:
             if candidate_host and page_site and candidate_host.endswith(page_site):
                 return candidate, "link rel=canonical"
     return url, "page url"
+
+
+def _doc_number_of(meta: GovMeta, lines: list[str], vocab: FieldVocabulary, year: int) -> tuple[DocNumber | None, str]:
+    """The page's own 文号: the disclosure table's cell, else a 文号 line among the first lines."""
+    cell = meta.fields.get("doc_number")
+    number = find_doc_number(cell, vocab, reference_year=year) if cell else None
+    if number is not None:
+        return number, f"gov_meta {meta.labels['doc_number']}"
+    found = own_doc_number(lines, vocab, reference_year=year)
+    return found if found is not None else (None, "none")
+
+
+def _set_doc_number(result: Extracted, number: DocNumber) -> None:
+    """The 文号 normalized with the raw one beside it; a number that cannot be right is a note."""
+    if number.invalid_reason:
+        if "doc_number" not in result.invalid_fields:
+            result.invalid_fields.append("doc_number")
+        result.invalid_reasons["doc_number"] = {"value": number.raw, "reason": number.invalid_reason}
+        return
+    result.doc_number, result.doc_number_raw = number.normalized, number.raw
+    result.doc_number_parts = number.parts
 
 
 def extract_fields(
@@ -140,7 +167,7 @@ def extract_fields(
     meta = disclosure_metadata(root, vocab.fields)
     result.gov_meta = dict(meta.fields)
     result.missing_fields = meta.missing
-    result.invalid_fields = invalid_fields(meta, fetch_time(fetched_at))
+    result.invalid_fields = invalid_fields(meta, fetch_time(fetched_at), vocab.fields)
     if meta.fields:
         prov["gov_meta"] = f"disclosure table ({meta.layout})"
 
@@ -179,18 +206,18 @@ def extract_fields(
         result.editor, how = editor_of(regions, vocab.fields)
         prov["editor"] = prov.get("editor", "") + how
 
+    reference = fetch_time(fetched_at)
+    year = reference.year if reference is not None else LATEST_YEAR
     doc_text = override_text("doc_number")
-    if doc_text:
-        result.doc_number = doc_text
-    elif meta.fields.get("doc_number") and DOC_NUMBER.search(meta.fields["doc_number"]):
-        result.doc_number = meta.fields["doc_number"]
-        prov["doc_number"] = f"gov_meta {meta.labels['doc_number']}"
-    else:
-        visible = visible_doc_number(regions.header + regions.body)
-        if visible:
-            result.doc_number, prov["doc_number"] = visible
-        else:
-            prov["doc_number"] = prov.get("doc_number", "") + "none"
+    number = find_doc_number(doc_text, vocab.fields, reference_year=year) if doc_text else None
+    if doc_text and number is None:
+        # The site config names the element: its text is kept, brackets normalized, though no 文号.
+        result.doc_number, result.doc_number_raw = normalize_doc_number(doc_text, vocab.fields), doc_text
+    elif number is None:
+        number, how = _doc_number_of(meta, regions.header + regions.body, vocab.fields, year)
+        prov["doc_number"] = prov.get("doc_number", "") + how
+    if number is not None:
+        _set_doc_number(result, number)
 
     issuer_text = override_text("issuer")
     if issuer_text:

@@ -4,8 +4,9 @@ Portals print the table in two layouts: label and value in one cell (``<td>索�
 also ``<li>``/``<span>``), or the label in one cell and the value in the next (``<th>索引号</th>
 <td>0147…</td>``, ``<dt>``/``<dd>``, ``<label>`` + ``<div>``). Both are read by one scan of short
 elements whose text starts with a known label. Labels map to keys through
-``pipelines/vocab/govmeta_labels.tsv``. ``missing_fields`` lists expected keys a table lacks; ``invalid_fields``
-lists values that fail their check (索引号 form, 成文日期 <= 发布日期 <= fetch time).
+``pipelines/vocab/govmeta_labels.tsv``. ``missing_fields`` lists expected keys a table lacks;
+``invalid_fields`` lists values that fail their check (索引号 form, a 文号 cell that holds none,
+成文日期 <= 发布日期 <= fetch time).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from lxml import html as lxml_html
 
 from pipelines.extract.dom import normalized_space
 from pipelines.fields.dates import absolute_date
+from pipelines.fields.docnumber import LATEST_YEAR, PLACEHOLDERS, find_doc_number
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary
 
@@ -25,8 +27,6 @@ _CELL_TAGS = ("td", "th", "li", "span", "div", "p", "dt", "dd", "label", "font",
 _SEPARATOR = re.compile(r"^\s*[：:]\s*")
 #: 索引号: organisation code (9 or 18 characters), year, serial (0147… /2023-0040295).
 _INDEX_NUMBER = re.compile(r"^[0-9A-Z]{8,9}-?[0-9A-Z]?(?:[0-9A-Z]{8})?\s*[/／-]\s*(?:19|20)\d{2}\s*[-/／]\s*\d+$")
-#: A raw 文号 in any bracket style: 浙政办发〔2021〕12号, 嘉科函（2022）55号, 国发[2021]3号.
-DOC_NUMBER = re.compile(r"[\u3400-\u9fff]{1,20}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号")
 #: Minimum number of distinct keys before a set of labelled cells counts as a disclosure table.
 _MIN_TABLE_KEYS = 2
 
@@ -97,14 +97,14 @@ def disclosure_metadata(root: lxml_html.HtmlElement, vocab: FieldVocabulary) -> 
     return meta
 
 
-def invalid_fields(meta: GovMeta, fetched: datetime | None) -> list[str]:
+def invalid_fields(meta: GovMeta, fetched: datetime | None, vocab: FieldVocabulary) -> list[str]:
     """Keys of ``meta`` whose values fail their checks."""
     invalid: list[str] = []
     index_number = meta.fields.get("index_number")
     if index_number and not _INDEX_NUMBER.match(index_number.replace(" ", "")):
         invalid.append("index_number")
-    doc_number = meta.fields.get("doc_number")
-    if doc_number and doc_number not in ("无", "-", "/") and not DOC_NUMBER.search(doc_number):
+    cell = meta.fields.get("doc_number")
+    if cell and cell not in PLACEHOLDERS and find_doc_number(cell, vocab, reference_year=LATEST_YEAR) is None:
         invalid.append("doc_number")
     dates: dict[str, datetime] = {}
     for key in ("written_date", "issued_date", "published_date", "effective_date", "repealed_date"):
@@ -123,20 +123,3 @@ def invalid_fields(meta: GovMeta, fetched: datetime | None) -> list[str]:
     if published and fetched and published > fetched:
         invalid.append("published_date" if "published_date" in dates else "issued_date")
     return invalid
-
-
-def visible_doc_number(lines: list[str]) -> tuple[str, str] | None:
-    """A 文号 printed as its own line or after a 文号/发文字号 label, with the rule that found it."""
-    labelled = re.compile(r"(?:发文字号|文\s*号|发文文号)\s*[：:]\s*(?P<value>\S.{0,40})")
-    for line in lines:
-        match = labelled.search(line)
-        if match:
-            found = DOC_NUMBER.search(match["value"])
-            if found:
-                return found.group(0), "label 文号"
-    for line in lines[:8]:
-        compact = line.replace(" ", "")
-        found = DOC_NUMBER.fullmatch(compact)
-        if found:
-            return found.group(0), "document number line"
-    return None

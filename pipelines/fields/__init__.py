@@ -6,7 +6,9 @@ for what the page regions could not give. So a 文号, a byline or a date reads 
 it was printed, and a value means the same whichever stage found it (fundus' publishers call
 shared ``generic_*`` parsers the same way).
 
-* :mod:`pipelines.fields.dates`: dates, relative dates, URL dates, plausibility.
+* :mod:`pipelines.fields.dates`: dates, relative dates, URL dates, plausibility;
+* :mod:`pipelines.fields.docnumber`: the 文号 reader and normalizer, raw and normalized;
+* :mod:`pipelines.fields.text`: line helpers (compacted lines, NFKC, non-empty lines).
 
 Words come from :class:`pipelines.vocab.FieldVocabulary`.
 """

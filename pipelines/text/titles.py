@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from pipelines.fields.docnumber import LATEST_YEAR, doc_number_line
 from pipelines.text.normalize import normalize_line
 from pipelines.text.removal import Removal
 from pipelines.text.repeats import line_key
@@ -60,11 +61,11 @@ def title_from_document_header(title: str, lines: Sequence[str]) -> tuple[str, l
     """For a red-header document whose "title" is the issuer's header (``…文件``): the real
     title (the lines between the document number and the salutation, seeds/002) and the body
     without them; ``None`` when the page is not laid out that way."""
-    vocab = load_vocabulary().text
+    vocab, fields = load_vocabulary().text, load_vocabulary().fields
     if not vocab.document_header.match(title):
         return None
     index = _first(lines)
-    if index is not None and vocab.document_doc_number.search(lines[index]):
+    if index is not None and doc_number_line(lines[index], fields, reference_year=LATEST_YEAR):
         index = _first(lines, index + 1)
     taken: list[int] = []
     while index is not None and len(taken) < _HEADER_TITLE_LINES:

@@ -118,7 +118,6 @@ class TextVocabulary:
     suffix_separators: tuple[str, ...]
     site_words: tuple[str, ...]
     document_header: re.Pattern[str]
-    document_doc_number: re.Pattern[str]
     salutation: re.Pattern[str]
     swaps: tuple[Swap, ...]
     spun: tuple[SpunPhrase, ...]
@@ -276,7 +275,6 @@ def _text(tables: _Tables) -> TextVocabulary:
         suffix_separators=tuple(tables.column("title_suffixes.tsv", "value", kind="separator")),
         site_words=tuple(tables.column("title_suffixes.tsv", "value", kind="site_word")),
         document_header=tables.pattern("title_document_header.tsv", "header"),
-        document_doc_number=tables.pattern("title_document_header.tsv", "doc_number"),
         salutation=tables.pattern("title_document_header.tsv", "salutation"),
         swaps=tuple(
             Swap(row["swapped"], row["correct"], _words(row["keep_in"]), row["seen"])

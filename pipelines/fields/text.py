@@ -1,4 +1,4 @@
-"""Line helpers shared by the enrichment rules."""
+"""Line helpers of the field parsers and the enrichment rules: compacted lines, NFKC, non-empty lines."""
 
 from __future__ import annotations
 
