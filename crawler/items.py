@@ -16,6 +16,12 @@ from typing import Any, Literal
 
 PageKind = Literal["html", "text"]
 Script = Literal["simplified", "traditional", "mixed"]
+Role = Literal[
+    "reporter", "special_correspondent", "trainee_reporter", "intern", "correspondent", "author", "photographer"
+]
+"""The one role vocabulary of authors: the ``role`` column of ``pipelines/vocab/labels.tsv``
+maps every printed role label to one of these (记者, 本报记者 -> ``reporter``; 通讯员 ->
+``correspondent``; 作者, 文 -> ``author``; 摄影, 摄 -> ``photographer`` …)."""
 
 
 @dataclass
@@ -54,6 +60,19 @@ class Page:
 
     headers: dict[str, str] = field(default_factory=dict)
     """Response headers that matter downstream (``Content-Type``, ``Last-Modified``)."""
+
+
+@dataclass
+class Person:
+    """An author named in a byline, whichever stage found it."""
+
+    name: str
+    """The name as printed, without spaces (``方 敏`` -> ``方敏``)."""
+    role: Role
+    """What the person did, from the one role vocabulary (:data:`Role`)."""
+    label: str | None = None
+    """The role label as printed before the name (``本报记者``, ``文``, ``攝``); ``None`` when the
+    page printed none (an element named ``author``, a ``name/outlet`` line, a site override)."""
 
 
 @dataclass

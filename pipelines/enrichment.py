@@ -24,6 +24,7 @@ Settings:
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from scrapy.crawler import Crawler
@@ -33,6 +34,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.items import Article
 from pipelines.enrich import amounts, bylines, entities, issuer, recipient
 from pipelines.fields import docnumber
+from pipelines.fields.bylines import byline_value, labelled_people
 from pipelines.fields.dates import absolute_date, fetch_time, is_plausible
 from pipelines.fields.docnumber import LATEST_YEAR, DocNumber
 from pipelines.fields.text import lines_of
@@ -115,17 +117,18 @@ def _apply_bylines(article: Article, extra: dict[str, Any], vocab: Vocabulary) -
     if article.author is None:
         found = bylines.find_authors(article.body, vocab.fields)
         if found is None and "author" in labeled:
-            people = bylines.authors_from_label(labeled["author"][0], vocab.fields)
+            line = labeled["author"]
+            people = labelled_people(line.label, line.value, vocab.fields)
             found = (people, "byline_label") if people else None
         if found is not None:
             people, rule = found
             article.author = "、".join(person.name for person in people)
-            extra["authors"] = [person.as_dict() for person in people]
+            extra["authors"] = [dataclasses.asdict(person) for person in people]
             _set_provenance(extra, "author", f"author_{rule}")
             events.append("author")
     for field in ("source_name", "editor"):
         if getattr(article, field) is None and field in labeled:
-            value = bylines.byline_value(labeled[field][0])
+            value = byline_value(labeled[field].value)
             if value is not None:
                 setattr(article, field, value)
                 _set_provenance(extra, field, f"{field}_byline_label")
@@ -133,9 +136,9 @@ def _apply_bylines(article: Article, extra: dict[str, Any], vocab: Vocabulary) -
     reference = fetch_time(article.fetched_at)
     published = labeled.get("published")
     # A time label further down is a date inside the text (成交日期, a quoted notice), not the byline.
-    if article.published is None and reference is not None and published and published[1] < bylines.HEAD_LINES:
+    if article.published is None and reference is not None and published and published.line < bylines.HEAD_LINES:
         # Relative forms (3小时前) are left to extraction, which reads them where pages print them.
-        parsed = absolute_date(published[0])
+        parsed = absolute_date(published.value)
         if parsed is not None and is_plausible(parsed.value, reference):
             article.published, article.published_raw = parsed.iso(), parsed.raw
             _set_provenance(extra, "published", "published_byline_label")

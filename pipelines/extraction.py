@@ -16,6 +16,7 @@ Stats: ``extraction/{html,text}_pages``, ``extraction/field/<field>`` per field 
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -41,7 +42,7 @@ def split_seed_text(text: str) -> tuple[str | None, str]:
 def article_from_fields(page: Page, fields: Extracted) -> Article:
     """The article for ``page`` carrying the extracted ``fields``."""
     extra: dict[str, Any] = {
-        "authors": fields.authors,
+        "authors": [dataclasses.asdict(person) for person in fields.authors],
         "gov_meta": fields.gov_meta,
         "missing_fields": fields.missing_fields,
         "invalid_fields": fields.invalid_fields,

@@ -86,8 +86,8 @@ def test_seed_002_amounts(seed_002: Article) -> None:
 def test_seed_003_authors(pipeline: EnrichmentPipeline) -> None:
     article: Article = pipeline.process_item(cleaned_seed("003"))
     assert article.author == "梁建伟、曾福泉、何冬健、李娇俨"
-    assert article.extra["authors"][0] == {"name": "梁建伟", "role": "reporter"}
-    assert article.extra["authors"][2] == {"name": "何冬健", "role": "trainee_reporter"}
+    assert article.extra["authors"][0] == {"name": "梁建伟", "role": "reporter", "label": "记者"}
+    assert article.extra["authors"][2] == {"name": "何冬健", "role": "trainee_reporter", "label": "见习记者"}
     assert article.extra["provenance"]["author"] == "enrichment:author_reporter_parenthesis"
 
 

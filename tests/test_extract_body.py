@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extract.body import article_body
-from pipelines.extract.byline import byline_line_pattern
 from pipelines.extract.dom import parsed_document, repaired_text
+from pipelines.fields.bylines import byline_line_pattern
 from pipelines.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()

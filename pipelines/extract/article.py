@@ -17,9 +17,9 @@ from lxml import etree
 from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
+from crawler.items import Person
 from pipelines.extract.attachments import attachment_links
 from pipelines.extract.body import article_body
-from pipelines.extract.byline import Person, byline_line_pattern, labelled_value, names_in
 from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
 from pipelines.extract.cms import body_container_names, cms_family
 from pipelines.extract.dom import normalized_space, parsed_document, repaired_text
@@ -27,6 +27,7 @@ from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fiel
 from pipelines.extract.published import publication_time
 from pipelines.extract.regions import page_regions
 from pipelines.extract.title import article_subtitle, article_title
+from pipelines.fields.bylines import byline_line_pattern, labelled_value, names_in
 from pipelines.fields.dates import ParsedDate, fetch_time, parsed_date
 from pipelines.fields.docnumber import LATEST_YEAR, DocNumber, find_doc_number, normalize_doc_number, own_doc_number
 from pipelines.vocab import FieldVocabulary, Vocabulary, load_vocabulary
@@ -44,7 +45,7 @@ class Extracted:
     published: str | None = None
     published_raw: str | None = None
     source_name: str | None = None
-    authors: list[dict[str, str]] = field(default_factory=list)
+    authors: list[Person] = field(default_factory=list)
     editor: str | None = None
     doc_number: str | None = None
     """The 文号 normalized (``〔YYYY〕``); ``None`` when absent or invalid."""
@@ -65,7 +66,7 @@ class Extracted:
 
     @property
     def author(self) -> str | None:
-        return "、".join(a["name"] for a in self.authors) or None
+        return "、".join(person.name for person in self.authors) or None
 
 
 def _selected(root: lxml_html.HtmlElement, selector: str) -> lxml_html.HtmlElement | None:
@@ -195,7 +196,7 @@ def extract_fields(
     if not people:
         people, how = authors_of(root, regions, vocab)
         prov["author"] = prov.get("author", "") + how
-    result.authors = [{"name": p.name, "role": p.role} for p in people]
+    result.authors = people
 
     editor_text = override_text("editor")
     if editor_text:

@@ -1,8 +1,8 @@
 """Choosing 来源, authors and 责任编辑 among a page's byline regions.
 
-The parsing of one line is in :mod:`pipelines.extract.byline`; this module decides which lines
-to read, in which order, and what to fall back on (``<meta name="source">``, the disclosure
-table's 信息来源/发布机构, an element named ``author``, a photo credit).
+The parsing of one line is the shared :mod:`pipelines.fields.bylines`; this module decides
+which lines to read, in which order, and what to fall back on (``<meta name="source">``, the
+disclosure table's 信息来源/发布机构, an element named ``author``, a photo credit).
 """
 
 from __future__ import annotations
@@ -11,9 +11,17 @@ import re
 
 from lxml import html as lxml_html
 
-from pipelines.extract.byline import Person, labelled_value, name_and_outlet, names_in, people_in, photo_credit
+from crawler.items import Person
 from pipelines.extract.dom import attribute_tokens, is_boilerplate, normalized_space
 from pipelines.extract.regions import Regions, meta_content
+from pipelines.fields.bylines import (
+    labelled_value,
+    name_and_outlet,
+    names_in,
+    parenthesized_people,
+    people_in,
+    photo_credit,
+)
 from pipelines.fields.dates import absolute_date
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary, Vocabulary
@@ -68,7 +76,7 @@ def source_name_of(
 def authors_of(root: lxml_html.HtmlElement, regions: Regions, vocab: Vocabulary) -> tuple[list[Person], str]:
     for line in regions.header:
         if len(line) <= _SHORT_LINE:
-            people = people_in(line, vocab.fields, strict=False)
+            people = people_in(line, vocab.fields)
             if people:
                 return people, "header byline"
         pair = name_and_outlet(line)
@@ -76,16 +84,17 @@ def authors_of(root: lxml_html.HtmlElement, regions: Regions, vocab: Vocabulary)
             return [Person(pair[0], "author")], "header name/outlet"
     body = regions.body
     for line in body[:2]:
-        people = people_in(line[:80], vocab.fields, strict=True)
+        # In running text a role must open a parenthesis: 记者了解到 … is no byline.
+        people = parenthesized_people(line, vocab.fields)
         if people:
             return people, "dateline parenthesis"
     short_ends = [t for t in body[:8] + body[-4:] + regions.tail if len(t) <= 40]
     for line in short_ends:
-        people = people_in(line, vocab.fields, strict=False, loose=True)
+        people = people_in(line, vocab.fields, anywhere=True)
         if people:
             return people, "body byline line"
     for line in body[-3:]:
-        people = people_in(line[-60:], vocab.fields, strict=False)
+        people = people_in(line[-60:], vocab.fields)
         if people:
             return people, "closing byline"
     people, how = _author_element(root, vocab)
@@ -93,9 +102,9 @@ def authors_of(root: lxml_html.HtmlElement, regions: Regions, vocab: Vocabulary)
         return people, how
     # Meta author tags are left out: Chinese CMSs fill them with editors or account ids.
     for line in regions.header + body[:3]:
-        name = photo_credit(line, vocab.fields)
-        if name:
-            return [Person(name, "photographer")], "photo credit"
+        credit = photo_credit(line, vocab.fields)
+        if credit:
+            return [credit], "photo credit"
     return [], "none"
 
 

@@ -7,6 +7,7 @@ it was printed, and a value means the same whichever stage found it (fundus' pub
 shared ``generic_*`` parsers the same way).
 
 * :mod:`pipelines.fields.dates`: dates, relative dates, URL dates, plausibility;
+* :mod:`pipelines.fields.bylines`: labelled values (来源, 责任编辑), names, authors with roles;
 * :mod:`pipelines.fields.docnumber`: the 文号 reader and normalizer, raw and normalized;
 * :mod:`pipelines.fields.text`: line helpers (compacted lines, NFKC, non-empty lines).
 

@@ -15,6 +15,8 @@ groups by what the words describe:
 
 Pipelines get the vocabulary in ``from_crawler`` and pass it down; the cleaning rules, which
 are plain functions without a component, call :func:`load_vocabulary` (cached) themselves.
+The groups compare and hash by identity (``eq=False``), so parsers can remember the patterns
+they build from one (``functools.cache``).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import cast, get_args
 
+from crawler.items import Role
 from pipelines.vocab.tables import VocabularyError, read_table, vocab_dir
 
 __all__ = [
@@ -53,7 +57,7 @@ def _words(cell: str) -> tuple[str, ...]:
     return tuple(word.strip() for word in cell.split(",") if word.strip())
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class PageVocabulary:
     """Words of the HTML around an article (``page_*.tsv``, ``cms.tsv``)."""
 
@@ -101,7 +105,7 @@ class LineRule:
     kind: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class TextVocabulary:
     """Words of the cleaning rules (``text_*.tsv``, ``title_*.tsv``, ``swaps.tsv``, ``spun.tsv``)."""
 
@@ -123,13 +127,13 @@ class TextVocabulary:
     spun: tuple[SpunPhrase, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class FieldVocabulary:
     """Words of the field parsers shared by extraction and enrichment (``labels.tsv`` …)."""
 
     labels: Mapping[str, str]
     """Label printed before a value (``来源``) -> the field it fills (``labels.tsv``)."""
-    roles: Mapping[str, str]
+    roles: Mapping[str, Role]
     """Author label (``本报记者``) -> role (``reporter``): the one role vocabulary."""
     source_labels: tuple[str, ...]
     author_labels: tuple[str, ...]
@@ -162,7 +166,7 @@ class FieldVocabulary:
     """Endings of a letter's addressee (``委员``), longest first."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MentionVocabulary:
     """Words of the enrichment rules that find mentions in text (places, people, amounts)."""
 
@@ -185,7 +189,7 @@ class MentionVocabulary:
     distinct word of every article: 0.8 ms per article on the crawl benchmark's pages)."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Vocabulary:
     page: PageVocabulary
     text: TextVocabulary
@@ -293,9 +297,13 @@ def _fields(tables: _Tables) -> FieldVocabulary:
     def labels_of(field_name: str) -> tuple[str, ...]:
         return tuple(row["label"] for row in labels if row["field"] == field_name)
 
+    roles = {row["label"]: row["role"] for row in labels if row["field"] == "author"}
+    unknown = sorted(set(roles.values()) - set(get_args(Role)))
+    if unknown:
+        raise VocabularyError(f"labels.tsv: roles {unknown} are not in crawler.items.Role")
     return FieldVocabulary(
         labels=MappingProxyType({row["label"]: row["field"] for row in labels}),
-        roles=MappingProxyType({row["label"]: row["role"] for row in labels if row["field"] == "author"}),
+        roles=MappingProxyType({label: cast(Role, role) for label, role in roles.items()}),
         source_labels=labels_of("source_name"),
         author_labels=labels_of("author"),
         editor_labels=labels_of("editor"),
