@@ -32,8 +32,8 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article
-from pipelines.enrich import amounts, bylines, entities, issuer, recipient
-from pipelines.fields import docnumber
+from pipelines.enrich import amounts, bylines, entities, recipient
+from pipelines.fields import docnumber, issuer
 from pipelines.fields.bylines import byline_value, labelled_people
 from pipelines.fields.dates import absolute_date, fetch_time, is_plausible
 from pipelines.fields.docnumber import LATEST_YEAR, DocNumber

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from pipelines.enrich.found import Found
+from pipelines.fields.found import Found
 from pipelines.fields.text import compact
 from pipelines.vocab import FieldVocabulary
 

@@ -9,7 +9,9 @@ shared ``generic_*`` parsers the same way).
 * :mod:`pipelines.fields.dates`: dates, relative dates, URL dates, plausibility;
 * :mod:`pipelines.fields.bylines`: labelled values (来源, 责任编辑), names, authors with roles;
 * :mod:`pipelines.fields.docnumber`: the 文号 reader and normalizer, raw and normalized;
-* :mod:`pipelines.fields.text`: line helpers (compacted lines, NFKC, non-empty lines).
+* :mod:`pipelines.fields.issuer`: the issuing body from a masthead or signature line;
+* :mod:`pipelines.fields.text`: line helpers (compacted lines, NFKC, non-empty lines);
+* :mod:`pipelines.fields.found`: a value and the rule that found it.
 
 Words come from :class:`pipelines.vocab.FieldVocabulary`.
 """

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipelines.enrich.issuer import is_org_name, issuer_from_masthead, issuer_from_signature
+from pipelines.fields.issuer import is_org_name, issuer_from_masthead, issuer_from_signature
 from pipelines.vocab import FieldVocabulary, load_vocabulary
 
 

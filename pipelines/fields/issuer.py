@@ -1,10 +1,14 @@
-"""Issuing body of a government document, read from its masthead or its signature line."""
+"""Issuing body of a government document, read from its masthead or its signature line.
+
+The disclosure table's 发布机构 (read by extraction into ``gov_meta.issuer``) comes first; these
+rules read the document's own text, the cleaned one in enrichment.
+"""
 
 from __future__ import annotations
 
 import re
 
-from pipelines.enrich.found import Found
+from pipelines.fields.found import Found
 from pipelines.fields.text import compact
 from pipelines.vocab import FieldVocabulary
 
