@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.items import Amount
 from pipelines.enrich.amounts import chinese_number, find_amounts, find_percentages
 from pipelines.vocab import MentionVocabulary, load_vocabulary
 
@@ -57,9 +58,7 @@ def test_find_amounts_none(vocab: MentionVocabulary, text: str) -> None:
 
 
 def test_amount_dicts_carry_text_and_yuan(vocab: MentionVocabulary) -> None:
-    assert [figure.as_amount() for figure in find_amounts("出资150万元", vocab)] == [
-        {"text": "150万元", "yuan": 1500000}
-    ]
+    assert [figure.as_amount() for figure in find_amounts("出资150万元", vocab)] == [Amount("150万元", 1500000)]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +77,7 @@ def test_amount_dicts_carry_text_and_yuan(vocab: MentionVocabulary) -> None:
 )
 def test_find_percentages(text: str, expected: list[tuple[str, float]]) -> None:
     found = find_percentages(text)
-    assert [(figure.as_percentage()["text"], figure.as_percentage()["value"]) for figure in found] == expected
+    assert [(figure.as_percentage().text, figure.as_percentage().value) for figure in found] == expected
 
 
 @pytest.mark.parametrize(

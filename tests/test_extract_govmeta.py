@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extract.dom import parsed_document
-from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields
+from pipelines.extract.govmeta import DisclosureTable, disclosure_metadata, invalid_fields
 from pipelines.fields.dates import fetch_time
 from pipelines.vocab import load_vocabulary
 
@@ -77,4 +77,21 @@ def test_missing_fields() -> None:
     ],
 )
 def test_invalid_fields(fields: dict[str, str], invalid: list[str]) -> None:
-    assert invalid_fields(GovMeta(fields=fields), fetch_time("2024-06-01T00:00:00+08:00"), VOCAB) == invalid
+    found = invalid_fields(DisclosureTable(fields=fields), fetch_time("2024-06-01T00:00:00+08:00"), VOCAB)
+    assert [value.field for value in found] == invalid
+    assert all(value.value == fields[value.field] and value.reason for value in found)
+
+
+@pytest.mark.parametrize(
+    ("fields", "reason"),
+    [
+        ({"index_number": "第123号"}, "not_an_index_number"),
+        ({"written_date": "2023-04-20", "published_date": "2023-04-18"}, "written_after_published"),
+        ({"published_date": "2025-01-01"}, "published_after_fetch"),
+        ({"published_date": "不详"}, "unreadable_date"),
+        ({"doc_number": "见附件"}, "not_a_doc_number"),
+    ],
+)
+def test_invalid_values_say_why(fields: dict[str, str], reason: str) -> None:
+    found = invalid_fields(DisclosureTable(fields=fields), fetch_time("2024-06-01T00:00:00+08:00"), VOCAB)
+    assert [value.reason for value in found] == [reason]

@@ -201,4 +201,4 @@ def test_same_role_whichever_stage_finds_the_author(byline: str, expected: list[
     enriched, _ = extract_article(text)
     enrich_article(enriched, load_vocabulary())
     for article in (extracted, enriched):
-        assert [(a["name"], a["role"], a["label"]) for a in article.extra["authors"]] == expected
+        assert [(person.name, person.role, person.label) for person in article.extra.authors] == expected

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from crawler.items import DocNumberParts
 from pipelines.fields.docnumber import (
     cited_doc_numbers,
     doc_numbers_in_text,
@@ -51,7 +52,7 @@ def test_normalize_doc_number(raw: str, expected: str) -> None:
 def test_parse_doc_number_parts(raw: str, code: str, year: int, serial: int) -> None:
     number = parse_doc_number(raw, VOCAB, reference_year=2024)
     assert number is not None
-    assert number.parts == {"code": code, "year": year, "serial": serial}
+    assert number.parts == DocNumberParts(code, year, serial)
     assert number.invalid_reason is None
     assert number.raw == raw
 

@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import cn2an
 
+from crawler.items import Amount, Percentage
 from pipelines.fields.text import nfkc
 from pipelines.patterns import alternation
 from pipelines.vocab import MentionVocabulary
@@ -41,11 +41,11 @@ class Figure:
     text: str
     value: float | int
 
-    def as_amount(self) -> dict[str, Any]:
-        return {"text": self.text, "yuan": self.value}
+    def as_amount(self) -> Amount:
+        return Amount(text=self.text, yuan=self.value)
 
-    def as_percentage(self) -> dict[str, Any]:
-        return {"text": self.text, "value": float(self.value)}
+    def as_percentage(self) -> Percentage:
+        return Percentage(text=self.text, value=float(self.value))
 
 
 def chinese_number(text: str) -> float | int | None:

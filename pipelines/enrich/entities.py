@@ -24,6 +24,7 @@ from typing import Any
 import jieba.posseg
 import rjieba
 
+from crawler.items import Entities, MentionedPerson, Organization, Place
 from pipelines.vocab import Vocabulary
 
 
@@ -239,16 +240,15 @@ def _role_before(text: str, start: int, anchors: list[int], vocab: Vocabulary) -
     return re.sub(r"\s+", "", role).strip() or None
 
 
-def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger) -> dict[str, list[dict[str, Any]]]:
-    """``{"organizations": [{name, count}], "places": [{name, count, level}],
-    "people": [{name, role, count}]}``, each list in order of first mention."""
-    result: dict[str, list[dict[str, Any]]] = {"organizations": [], "places": [], "people": []}
+def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger) -> Entities:
+    """Organizations, places and people with their mention counts, each in order of first mention."""
+    result = Entities()
     if not text:
         return result
     tokens = tokenizer.tokens(text)
     org_spans = organization_spans(tokens, vocab)
     organizations = Counter(text[start:end] for start, end in org_spans)
-    result["organizations"] = [{"name": name, "count": count} for name, count in organizations.items()]
+    result.organizations = [Organization(name, count) for name, count in organizations.items()]
     # Tags are read last, as a lazy tagger runs its HMM on an unknown word when its tag is read.
     levels = {word: place_level(word, vocab) for word in {token.word for token in tokens}}
     place_tokens = [t for t in tokens if _is_place(t, levels[t.word], vocab)]
@@ -256,7 +256,7 @@ def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger)
     official = {word: vocab.mentions.place_official_names.get(word, word) for word in levels}
     places = Counter(official[token.word] for token in place_tokens if levels[token.word])
     place_levels = {official[word]: level for word, level in levels.items() if level}
-    result["places"] = [{"name": name, "count": count, "level": place_levels[name]} for name, count in places.items()]
+    result.places = [Place(name, count, place_levels[name]) for name, count in places.items()]
     anchors = sorted([start for start, _ in org_spans] + [t.start for t in place_tokens])
     roles: dict[str, str] = {}
     for token in tokens:
@@ -267,5 +267,5 @@ def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger)
         role = _role_before(text, token.start, anchors, vocab)
         if role is not None and token.flag in PERSON:
             roles[token.word] = role
-    result["people"] = [{"name": name, "role": role, "count": text.count(name)} for name, role in roles.items()]
+    result.people = [MentionedPerson(name, role, text.count(name)) for name, role in roles.items()]
     return result

@@ -17,13 +17,13 @@ from lxml import etree
 from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
-from crawler.items import Person
+from crawler.items import Attachment, DocNumberParts, GovMeta, InvalidValue, Person, Provenance, Quality
 from pipelines.extract.attachments import attachment_links
 from pipelines.extract.body import article_body
 from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
 from pipelines.extract.cms import body_container_names, cms_family
 from pipelines.extract.dom import normalized_space, parsed_document, repaired_text
-from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields
+from pipelines.extract.govmeta import DisclosureTable, disclosure_metadata, invalid_fields
 from pipelines.extract.published import publication_time
 from pipelines.extract.regions import page_regions
 from pipelines.extract.title import article_subtitle, article_title
@@ -51,17 +51,15 @@ class Extracted:
     """The 文号 normalized (``〔YYYY〕``); ``None`` when absent or invalid."""
     doc_number_raw: str | None = None
     """The 文号 as printed."""
-    doc_number_parts: dict[str, str | int] = field(default_factory=dict)
+    doc_number_parts: DocNumberParts | None = None
     issuer: str | None = None
     body: str = ""
     canonical_url: str | None = None
-    gov_meta: dict[str, str] = field(default_factory=dict)
-    missing_fields: list[str] = field(default_factory=list)
-    invalid_fields: list[str] = field(default_factory=list)
-    invalid_reasons: dict[str, dict[str, str]] = field(default_factory=dict)
-    attachments: list[dict[str, str]] = field(default_factory=list)
+    gov_meta: GovMeta | None = None
+    quality: Quality = field(default_factory=Quality)
+    attachments: list[Attachment] = field(default_factory=list)
     cms: str | None = None
-    provenance: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
     repaired_encoding: bool = False
 
     @property
@@ -94,7 +92,9 @@ def _canonical(root: lxml_html.HtmlElement, url: str) -> tuple[str, str]:
     return url, "page url"
 
 
-def _doc_number_of(meta: GovMeta, lines: list[str], vocab: FieldVocabulary, year: int) -> tuple[DocNumber | None, str]:
+def _doc_number_of(
+    meta: DisclosureTable, lines: list[str], vocab: FieldVocabulary, year: int
+) -> tuple[DocNumber | None, str]:
     """The page's own 文号: the disclosure table's cell, else a 文号 line among the first lines."""
     cell = meta.fields.get("doc_number")
     number = find_doc_number(cell, vocab, reference_year=year) if cell else None
@@ -107,9 +107,7 @@ def _doc_number_of(meta: GovMeta, lines: list[str], vocab: FieldVocabulary, year
 def _set_doc_number(result: Extracted, number: DocNumber) -> None:
     """The 文号 normalized with the raw one beside it; a number that cannot be right is a note."""
     if number.invalid_reason:
-        if "doc_number" not in result.invalid_fields:
-            result.invalid_fields.append("doc_number")
-        result.invalid_reasons["doc_number"] = {"value": number.raw, "reason": number.invalid_reason}
+        result.quality.add_invalid(InvalidValue("doc_number", number.raw, number.invalid_reason))
         return
     result.doc_number, result.doc_number_raw = number.normalized, number.raw
     result.doc_number_parts = number.parts
@@ -132,7 +130,7 @@ def extract_fields(
         html, result.repaired_encoding = repaired, True
     root = parsed_document(html)
     chosen = {name: _selected(root, selector) for name, selector in overrides.items() if name in OVERRIDABLE}
-    prov = result.provenance
+    prov: dict[str, str] = {}
 
     def override_text(name: str) -> str | None:
         element = chosen.get(name)
@@ -166,9 +164,8 @@ def extract_fields(
     regions = page_regions(root, result.title, body.container)
 
     meta = disclosure_metadata(root, vocab.fields)
-    result.gov_meta = dict(meta.fields)
-    result.missing_fields = meta.missing
-    result.invalid_fields = invalid_fields(meta, fetch_time(fetched_at), vocab.fields)
+    result.gov_meta = meta.gov_meta()
+    result.quality = Quality(missing=meta.missing, invalid=invalid_fields(meta, fetch_time(fetched_at), vocab.fields))
     if meta.fields:
         prov["gov_meta"] = f"disclosure table ({meta.layout})"
 
@@ -177,7 +174,7 @@ def extract_fields(
     if published_text:
         found = parsed_date(published_text, fetch_time(fetched_at))
     if found is None:
-        found, how = publication_time(root, url, regions, result.gov_meta, vocab.fields, fetched_at)
+        found, how = publication_time(root, url, regions, meta.fields, vocab.fields, fetched_at)
         prov["published"] = prov.get("published", "") + how
     if found is not None:
         result.published, result.published_raw = found.iso(), found.raw
@@ -188,7 +185,7 @@ def extract_fields(
             source_text
         )
     else:
-        result.source_name, how = source_name_of(root, regions, vocab, result.gov_meta)
+        result.source_name, how = source_name_of(root, regions, vocab, meta.fields)
         prov["source_name"] = prov.get("source_name", "") + how
 
     author_text = override_text("author")
@@ -231,4 +228,5 @@ def extract_fields(
 
     result.attachments = attachment_links(root, url)
     result.canonical_url, prov["canonical_url"] = _canonical(root, url)
+    result.provenance = {name: Provenance("extraction", rule) for name, rule in prov.items()}
     return result

@@ -4,9 +4,10 @@ Portals print the table in two layouts: label and value in one cell (``<td>索�
 also ``<li>``/``<span>``), or the label in one cell and the value in the next (``<th>索引号</th>
 <td>0147…</td>``, ``<dt>``/``<dd>``, ``<label>`` + ``<div>``). Both are read by one scan of short
 elements whose text starts with a known label. Labels map to keys through
-``pipelines/vocab/govmeta_labels.tsv``. ``missing_fields`` lists expected keys a table lacks;
-``invalid_fields`` lists values that fail their check (索引号 form, a 文号 cell that holds none,
-成文日期 <= 发布日期 <= fetch time).
+``pipelines/vocab/govmeta_labels.tsv``, whose keys are the fields of
+:class:`crawler.items.GovMeta`. The expected keys a table lacks and the values that fail their
+check (索引号 form, a 文号 cell that holds none, 成文日期 <= 发布日期 <= fetch time) become the
+article's quality notes.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from datetime import datetime
 
 from lxml import html as lxml_html
 
+from crawler.items import GovMeta, InvalidValue
 from pipelines.extract.dom import normalized_space
 from pipelines.fields.dates import absolute_date
 from pipelines.fields.docnumber import LATEST_YEAR, PLACEHOLDERS, find_doc_number
@@ -32,12 +34,18 @@ _MIN_TABLE_KEYS = 2
 
 
 @dataclass
-class GovMeta:
+class DisclosureTable:
+    """The labelled cells of a page's disclosure table, before they become a :class:`GovMeta`."""
+
     fields: dict[str, str] = field(default_factory=dict)
+    """:class:`GovMeta` key -> value as printed."""
     labels: dict[str, str] = field(default_factory=dict)
+    """:class:`GovMeta` key -> the label printed (``发文字号``), for provenance."""
     missing: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)
     layout: str | None = None
+
+    def gov_meta(self) -> GovMeta | None:
+        return GovMeta(**self.fields) if self.fields else None
 
 
 def _label_regex(vocab: FieldVocabulary) -> re.Pattern[str]:
@@ -58,10 +66,10 @@ def _next_value(element: lxml_html.HtmlElement) -> str:
     return normalized_space(sibling.text_content())
 
 
-def disclosure_metadata(root: lxml_html.HtmlElement, vocab: FieldVocabulary) -> GovMeta:
+def disclosure_metadata(root: lxml_html.HtmlElement, vocab: FieldVocabulary) -> DisclosureTable:
     """The labelled disclosure fields of a page (empty when it has no such table)."""
     label_regex = _label_regex(vocab)
-    meta = GovMeta()
+    meta = DisclosureTable()
     layouts: set[str] = set()
     body = root.find("body")
     for element in (body if body is not None else root).iter(*_CELL_TAGS):
@@ -91,35 +99,37 @@ def disclosure_metadata(root: lxml_html.HtmlElement, vocab: FieldVocabulary) -> 
             meta.labels[key] = label
             layouts.add(layout)
     if len(meta.fields) < _MIN_TABLE_KEYS:
-        return GovMeta()
+        return DisclosureTable()
     meta.layout = " + ".join(sorted(layouts))
     meta.missing = [key for key in vocab.govmeta_expected if key not in meta.fields]
     return meta
 
 
-def invalid_fields(meta: GovMeta, fetched: datetime | None, vocab: FieldVocabulary) -> list[str]:
-    """Keys of ``meta`` whose values fail their checks."""
-    invalid: list[str] = []
-    index_number = meta.fields.get("index_number")
+def invalid_fields(meta: DisclosureTable, fetched: datetime | None, vocab: FieldVocabulary) -> list[InvalidValue]:
+    """The values of ``meta`` that fail their checks, with the reason."""
+    invalid: list[InvalidValue] = []
+    cells = meta.fields
+    index_number = cells.get("index_number")
     if index_number and not _INDEX_NUMBER.match(index_number.replace(" ", "")):
-        invalid.append("index_number")
-    cell = meta.fields.get("doc_number")
+        invalid.append(InvalidValue("index_number", index_number, "not_an_index_number"))
+    cell = cells.get("doc_number")
     if cell and cell not in PLACEHOLDERS and find_doc_number(cell, vocab, reference_year=LATEST_YEAR) is None:
-        invalid.append("doc_number")
+        invalid.append(InvalidValue("doc_number", cell, "not_a_doc_number"))
     dates: dict[str, datetime] = {}
     for key in ("written_date", "issued_date", "published_date", "effective_date", "repealed_date"):
-        raw = meta.fields.get(key)
+        raw = cells.get(key)
         if not raw:
             continue
         parsed = absolute_date(raw)
         if parsed is None:
-            invalid.append(key)
+            invalid.append(InvalidValue(key, raw, "unreadable_date"))
         else:
             dates[key] = parsed.value
-    published = dates.get("published_date") or dates.get("issued_date")
+    published_key = "published_date" if "published_date" in dates else "issued_date"
+    published = dates.get(published_key)
     written = dates.get("written_date")
     if written and published and written.date() > published.date():
-        invalid.append("written_date")
+        invalid.append(InvalidValue("written_date", cells["written_date"], "written_after_published"))
     if published and fetched and published > fetched:
-        invalid.append("published_date" if "published_date" in dates else "issued_date")
+        invalid.append(InvalidValue(published_key, cells[published_key], "published_after_fetch"))
     return invalid

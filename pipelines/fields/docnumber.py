@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
+from crawler.items import DocNumberParts
 from pipelines.fields.text import compact, lines_of, nfkc
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary
@@ -51,8 +52,8 @@ class DocNumber:
     """``future_year`` or ``serial_zero`` when the number cannot be right, else ``None``."""
 
     @property
-    def parts(self) -> dict[str, str | int]:
-        return {"code": self.code, "year": self.year, "serial": self.serial}
+    def parts(self) -> DocNumberParts:
+        return DocNumberParts(self.code, self.year, self.serial)
 
 
 @dataclass(frozen=True)
