@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections.abc import Collection
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from crawler.items import Person
 from pipelines.patterns import alternation
@@ -39,6 +39,7 @@ _CLOSING = re.compile(r"[）)】\]|｜]")
 _END_OF_WORD = re.compile(r"[\s）)】\]」』|｜，,;；]")
 _OPENING = "【[(（<《"
 _SENTENCE_END = re.compile(r"[。！？]")
+_COLON = re.compile(r"[：:︱|｜]")
 _PARENTHESIS = re.compile(r"[(（【\[]([^()（）【】\[\]]{2,60})[)）】\]]")
 SEGMENT_MAX = 40
 """Characters after a role label read as its names when no bracket closes the byline."""
@@ -73,14 +74,20 @@ def _patterns(vocab: FieldVocabulary) -> _Patterns:
     return _Patterns(label, role, tuple(sorted(vocab.author_labels, key=len, reverse=True)))
 
 
-def labelled_values(line: str, vocab: FieldVocabulary) -> list[LabelledValue]:
-    """Every ``label：value`` of a line, in order: ``时间:2023-06-03 浏览:182`` -> two values."""
+@lru_cache(maxsize=1024)
+def labelled_values(line: str, vocab: FieldVocabulary) -> tuple[LabelledValue, ...]:
+    """Every ``label：value`` of a line, in order: ``时间:2023-06-03 浏览:182`` -> two values.
+
+    Remembered: extraction asks for the 来源 and twice for the 责任编辑 of the same region lines.
+    """
+    if not _COLON.search(line):
+        return ()  # most body lines: the label alternation need not be tried at every character
     matches = list(_patterns(vocab).label.finditer(line))
-    values: list[LabelledValue] = []
-    for match, following in zip(matches, [*matches[1:], None], strict=False):
-        value = line[match.end() : following.start() if following else len(line)].strip()
-        values.append(LabelledValue(match["label"], vocab.labels[match["label"]], value))
-    return values
+    ends = [following.start() for following in matches[1:]] + [len(line)]
+    return tuple(
+        LabelledValue(match["label"], vocab.labels[match["label"]], line[match.end() : end].strip())
+        for match, end in zip(matches, ends[: len(matches)], strict=True)
+    )
 
 
 def byline_value(value: str) -> str | None:
@@ -124,6 +131,7 @@ def label_pairs(line: str, vocab: FieldVocabulary) -> dict[str, LabelledValue] |
     return pairs
 
 
+@cache
 def byline_line_pattern(vocab: FieldVocabulary) -> re.Pattern[str]:
     """Lines that are bylines rather than text: ``[【（(]label：…`` for every byline label."""
     labels = (

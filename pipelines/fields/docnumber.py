@@ -133,6 +133,8 @@ def doc_number_line(line: str, vocab: FieldVocabulary, *, reference_year: int) -
     ``labeled_line``: the line opens with a 文号 label (``文号：``, ``发文字号：``, printed with
     padding spaces or not), and a 文号 starts the value.
     """
+    if "号" not in line:
+        return None  # every 文号 ends in 号: most lines need no further look
     unsigned = _SIGNER.sub("", line).strip()
     found = parse_doc_number(unsigned, vocab, reference_year=reference_year)
     if found is not None:
