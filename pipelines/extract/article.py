@@ -129,6 +129,8 @@ def extract_fields(
     if repaired is not None:
         html, result.repaired_encoding = repaired, True
     root = parsed_document(html)
+    reference = fetch_time(fetched_at)
+    year = reference.year if reference is not None else LATEST_YEAR
     chosen = {name: _selected(root, selector) for name, selector in overrides.items() if name in OVERRIDABLE}
     prov: dict[str, str] = {}
 
@@ -165,14 +167,14 @@ def extract_fields(
 
     meta = disclosure_metadata(root, vocab.fields)
     result.gov_meta = meta.gov_meta()
-    result.quality = Quality(missing=meta.missing, invalid=invalid_fields(meta, fetch_time(fetched_at), vocab.fields))
+    result.quality = Quality(missing=meta.missing, invalid=invalid_fields(meta, reference, vocab.fields))
     if meta.fields:
         prov["gov_meta"] = f"disclosure table ({meta.layout})"
 
     published_text = override_text("published")
     found: ParsedDate | None = None
     if published_text:
-        found = parsed_date(published_text, fetch_time(fetched_at))
+        found = parsed_date(published_text, reference)
     if found is None:
         found, how = publication_time(root, url, regions, meta.fields, vocab.fields, fetched_at)
         prov["published"] = prov.get("published", "") + how
@@ -181,9 +183,8 @@ def extract_fields(
 
     source_text = override_text("source_name")
     if source_text:
-        result.source_name = labelled_value(source_text, vocab.fields.source_labels, vocab.fields) or _unlabelled(
-            source_text
-        )
+        labelled = labelled_value(source_text, vocab.fields.source_labels, vocab.fields)
+        result.source_name = labelled or _unlabelled(source_text)
     else:
         result.source_name, how = source_name_of(root, regions, vocab, meta.fields)
         prov["source_name"] = prov.get("source_name", "") + how
@@ -197,15 +198,12 @@ def extract_fields(
 
     editor_text = override_text("editor")
     if editor_text:
-        result.editor = labelled_value(editor_text, vocab.fields.editor_labels, vocab.fields) or _unlabelled(
-            editor_text
-        )
+        labelled = labelled_value(editor_text, vocab.fields.editor_labels, vocab.fields)
+        result.editor = labelled or _unlabelled(editor_text)
     else:
         result.editor, how = editor_of(regions, vocab.fields)
         prov["editor"] = prov.get("editor", "") + how
 
-    reference = fetch_time(fetched_at)
-    year = reference.year if reference is not None else LATEST_YEAR
     doc_text = override_text("doc_number")
     number = find_doc_number(doc_text, vocab.fields, reference_year=year) if doc_text else None
     if doc_text and number is None:

@@ -64,7 +64,7 @@ def source_name_of(
         return element
     meta = meta_content(root, _SOURCE_META)
     if meta:
-        cleaned = re.sub(r"^(?:来源|來源)\s*[：:]\s*", "", meta[0]).strip()
+        cleaned = re.sub(rf"^(?:{alternation(vocab.fields.source_labels)})\s*[：:]\s*", "", meta[0]).strip()
         if cleaned and len(cleaned) <= 30:
             return cleaned, f"meta {meta[1]}"
     for key in ("source", "issuer"):
