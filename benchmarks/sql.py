@@ -61,7 +61,7 @@ from crawler.db.engine import make_engine  # noqa: E402
 from crawler.db.models import ArticleRow  # noqa: E402
 from crawler.db.schema import ensure_schema  # noqa: E402
 from crawler.db.search import search  # noqa: E402
-from crawler.items import Article  # noqa: E402
+from crawler.items import Article, annex_from_json  # noqa: E402
 from pipelines.storage import StoragePipeline  # noqa: E402
 from tests.conftest import project_crawler  # noqa: E402
 
@@ -289,7 +289,7 @@ class ArchiveGenerator:
             script=script,
             content_hash=content_hash,
             cluster_id=self.clusters,
-            extra=extra,
+            extra=annex_from_json(extra),
             **fields,
         )
         self.recent.append(_Original(url, self.clusters, title, body, content_hash, published))
@@ -359,11 +359,13 @@ class ArchiveGenerator:
             "published_date": f"{published:%Y-%m-%d}",
             "validity": rng.choice(["有效", "有效", "失效"]),
         }
-        extra["doc_number_parts"] = {"code": code, "year": str(published.year), "serial": str(serial)}
+        extra["doc_number_parts"] = {"code": code, "year": published.year, "serial": serial}
         if rng.random() < 0.05:
-            extra["missing_fields"] = ["effective_date"]
+            extra.setdefault("quality", {})["missing"] = ["effective_date"]
         if rng.random() < 0.02:
-            extra["invalid_fields"] = ["index_number"]
+            index_number = extra["gov_meta"]["index_number"]
+            invalid = {"field": "index_number", "value": index_number, "reason": "not_an_index_number"}
+            extra.setdefault("quality", {})["invalid"] = [invalid]
         return {"doc_number": doc_number, "issuer": bureau}
 
 

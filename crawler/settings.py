@@ -71,8 +71,6 @@ CLEANING_SPUN_THRESHOLD = 0.5
 ENRICHMENT_ENABLED = True
 # False skips entity tagging (jieba), the slowest enrichment rule.
 ENRICHMENT_ENTITIES = True
-# Folder of the enrichment vocabulary TSV files; None: the package's pipelines/enrich/vocab.
-ENRICHMENT_VOCAB_DIR: str | None = None
 
 # --- dedup and near-duplicates ---------------------------------------------------------------
 # Query parameters dropped from canonical URLs besides the built-in tracking list (utm_*, spm …).

@@ -6,9 +6,9 @@ The rules live in :mod:`pipelines.text` (pure functions, one module per rule) an
 counts every decision in the crawler stats (``cleaning/<event>``).
 
 Sets ``title``, ``subtitle``, ``body`` (Simplified, paragraphs joined by ``\\n``) and ``script``;
-leaves ``body_original`` untouched; adds to ``extra``: ``title_original`` (when the title
-changed), ``section`` and ``related`` (when found), ``spun_score``, ``is_spun`` and
-``cleaning`` (removals per rule, for provenance).
+leaves ``body_original`` untouched; sets in ``extra`` (the article's
+:class:`~crawler.items.Annex`): ``title_original`` (when the title changed), ``section`` and
+``related`` (when found), ``spun_score``, ``is_spun`` and ``cleaning`` (removals per rule).
 
 Settings:
 
@@ -37,21 +37,22 @@ def apply_cleaning(article: Article, result: CleanResult) -> Article:
     cleaned one, so ``title_original`` keeps the first raw title; an empty removal count does
     not overwrite the provenance of the first pass.
     """
-    if result.title != article.title and "title_original" not in article.extra and article.title:
-        article.extra["title_original"] = article.title
+    extra = article.extra
+    if result.title != article.title and extra.title_original is None and article.title:
+        extra.title_original = article.title
     article.title = result.title
     article.subtitle = result.subtitle
     article.body = result.body
     article.script = result.script
     if result.section:
-        article.extra["section"] = result.section
+        extra.section = result.section
     if result.related:
-        article.extra["related"] = list(result.related)
-    article.extra["spun_score"] = result.spun_score
-    article.extra["is_spun"] = result.is_spun
+        extra.related = list(result.related)
+    extra.spun_score = result.spun_score
+    extra.is_spun = result.is_spun
     counts = result.counts()
-    if counts or "cleaning" not in article.extra:
-        article.extra["cleaning"] = counts
+    if counts:
+        extra.cleaning = counts
     return article
 
 

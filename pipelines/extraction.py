@@ -2,14 +2,17 @@
 
 Seed text pages: the first non-empty line is the title, the remaining lines are the body,
 verbatim. HTML pages: every field from one parse by :func:`pipelines.extract.article.extract_fields`
-(body, title, subtitle, published, 来源, authors, 责任编辑, 文号 as printed, issuer, the gov
-disclosure table, attachments, CMS family), each with its provenance in ``extra["provenance"]``.
-``doc_number`` is the raw 文号; the enrichment stage normalizes it.
+(body, title, subtitle, published, 来源, authors, 责任编辑, 文号, issuer, the gov disclosure
+table, attachments, CMS family), each with its provenance in ``extra.provenance``, into an
+:class:`~crawler.items.Article` and its typed :class:`~crawler.items.Annex`. ``doc_number`` is
+the normalized 文号, ``extra.doc_number_raw`` the number as printed.
 
 Settings: ``EXTRACTION_OVERRIDES`` (optional): ``{site id: {field: CSS or XPath selector}}``,
 applied to pages whose ``site`` matches. Per-site configs will feed this mapping.
 Stats: ``extraction/{html,text}_pages``, ``extraction/field/<field>`` per field found,
-``extraction/empty_body``, ``extraction/encoding_repaired``, ``extraction/cms/<family>``.
+``extraction/empty_body``, ``extraction/encoding_repaired``, ``extraction/cms/<family>``,
+``extraction/with_attachments``, ``extraction/invalid/<reason>`` per quality note of an invalid
+value (``future_year`` of a 文号, ``unreadable_date`` of a table date …).
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
 
-from crawler.items import Article, Page
+from crawler.items import Annex, Article, Page
 from pipelines.extract.article import Extracted, extract_fields
-from pipelines.extract.vocab import Vocabulary, load_vocabulary
+from pipelines.vocab import Vocabulary, load_vocabulary
 
 _COUNTED_FIELDS = ("title", "subtitle", "published", "source_name", "author", "editor", "doc_number", "issuer")
 
@@ -38,15 +41,16 @@ def split_seed_text(text: str) -> tuple[str | None, str]:
 
 def article_from_fields(page: Page, fields: Extracted) -> Article:
     """The article for ``page`` carrying the extracted ``fields``."""
-    extra: dict[str, Any] = {
-        "authors": fields.authors,
-        "gov_meta": fields.gov_meta,
-        "missing_fields": fields.missing_fields,
-        "invalid_fields": fields.invalid_fields,
-        "attachments": fields.attachments,
-        "provenance": fields.provenance,
-        "cms": fields.cms,
-    }
+    extra = Annex(
+        authors=fields.authors,
+        doc_number_raw=fields.doc_number_raw,
+        doc_number_parts=fields.doc_number_parts,
+        gov_meta=fields.gov_meta,
+        attachments=fields.attachments,
+        cms=fields.cms,
+        quality=fields.quality,
+        provenance=fields.provenance,
+    )
     return Article(
         url=page.url,
         canonical_url=fields.canonical_url or page.url,
@@ -122,3 +126,5 @@ class ExtractionPipeline:
             self.stats.inc_value(f"extraction/cms/{fields.cms}")
         if fields.attachments:
             self.stats.inc_value("extraction/with_attachments")
+        for invalid in fields.quality.invalid:
+            self.stats.inc_value(f"extraction/invalid/{invalid.reason}")

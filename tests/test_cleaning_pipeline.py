@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from pathlib import Path
 from typing import Any
 
@@ -62,11 +63,11 @@ def test_traditional_seed_with_pinyin_and_related_links() -> None:
     assert article.body_original == raw
     assert article.body.startswith("浙江省高端化学品技术创新中心落户衢州。近日,记者从衢州市科技局获悉")
     assert "(zhàn)" not in article.body
-    assert article.extra["title_original"] == "衢州戰(zhàn)略性科創(chuàng)平臺(tái)建設(shè)獲重大突破"
-    assert article.extra["related"][0] == "湖州市获评创新型领军企业数居浙江省前列"
-    assert article.extra["spun_score"] == 0.0
-    assert article.extra["is_spun"] is False
-    assert article.extra["cleaning"]["pinyin"] == 233
+    assert article.extra.title_original == "衢州戰(zhàn)略性科創(chuàng)平臺(tái)建設(shè)獲重大突破"
+    assert article.extra.related[0] == "湖州市获评创新型领军企业数居浙江省前列"
+    assert article.extra.spun_score == 0.0
+    assert article.extra.is_spun is False
+    assert article.extra.cleaning["pinyin"] == 233
     assert stats.get_value("cleaning/pinyin_removed") == 233
     assert stats.get_value("cleaning/script_traditional") == 1
     assert stats.get_value("cleaning/boilerplate_removed") == 24
@@ -78,8 +79,8 @@ def test_breadcrumb_title_gives_section_and_the_real_title() -> None:
     pipeline, stats = make_pipeline()
     article = pipeline.process_item(seed_article("003"))
     assert article.title == "浙江着力建设三大科创高地:广协同集中力量攻坚克难"
-    assert article.extra["section"] == "靖江产业信息"
-    assert article.extra["title_original"] == "当前位置:首页 > 靖江产业信息 > 正文内容"
+    assert article.extra.section == "靖江产业信息"
+    assert article.extra.title_original == "当前位置:首页 > 靖江产业信息 > 正文内容"
     assert "蕞" not in article.body
     assert stats.get_value("cleaning/swaps_fixed") == 4
     assert stats.get_value("cleaning/boilerplate_contact_removed") == 5
@@ -89,8 +90,8 @@ def test_spun_seed_is_flagged_and_not_rewritten() -> None:
     pipeline, stats = make_pipeline()
     article = pipeline.process_item(seed_article("004"))
     assert article.title == "江苏省中关村高新区:建高端创新平台 促“双链”融合发展"
-    assert article.extra["is_spun"] is True
-    assert article.extra["spun_score"] >= 0.9
+    assert article.extra.is_spun is True
+    assert article.extra.spun_score >= 0.9
     assert "立异驱动展开战略" in article.body
     assert stats.get_value("cleaning/spun") == 1
     assert stats.get_value("cleaning/title_spam_removed") == 1
@@ -99,7 +100,7 @@ def test_spun_seed_is_flagged_and_not_rewritten() -> None:
 def test_threshold_setting_decides_is_spun() -> None:
     pipeline, _ = make_pipeline({"CLEANING_SPUN_THRESHOLD": 1.0})
     article = pipeline.process_item(seed_article("004"))
-    assert article.extra["is_spun"] is (article.extra["spun_score"] >= 1.0)
+    assert article.extra.is_spun is (article.extra.spun_score >= 1.0)
 
 
 def test_repeated_article_is_kept_once() -> None:
@@ -109,14 +110,14 @@ def test_repeated_article_is_kept_once() -> None:
     assert article.body.count("习近平总书记强调") == 1
     assert article.body.endswith("来源: 安徽新闻联播")
     assert stats.get_value("cleaning/repeat_passage_removed") == 1
-    assert "title_original" not in article.extra
+    assert article.extra.title_original is None
 
 
 @pytest.mark.parametrize("prefix", ["000", "001", "002", "003", "004"])
 def test_a_second_pass_changes_nothing(prefix: str) -> None:
     pipeline, _ = make_pipeline()
     article = pipeline.process_item(seed_article(prefix))
-    before = (article.title, article.subtitle, article.body, article.script, dict(article.extra))
+    before = (article.title, article.subtitle, article.body, article.script, copy.deepcopy(article.extra))
     pipeline.process_item(article)
     assert (article.title, article.subtitle, article.body, article.script, article.extra) == before
 
@@ -132,4 +133,4 @@ def test_odd_articles(title: str | None, body: str) -> None:
     assert article.body == ""
     assert article.title is None or article.title
     assert stats.get_value("cleaning/empty_body") == 1
-    assert article.extra["spun_score"] == 0.0
+    assert article.extra.spun_score == 0.0

@@ -47,7 +47,7 @@ class LoggingStage:
             raise DropItem(f"dropped {item.url}")
         if item.title == "fail":
             raise ValueError(f"cannot handle {item.url}")
-        item.extra["stage_pid"] = os.getpid()
+        item.extra.cleaning["stage_pid"] = os.getpid()  # a test mark, in the annex's one str -> int mapping
         return item
 
 
@@ -65,7 +65,7 @@ class CrashOnceStage:
         if item.title == "crash" and self.marker.exists():
             self.marker.unlink()
             os._exit(3)
-        item.extra["survived"] = True
+        item.extra.cleaning["survived"] = 1
         return item
 
 
@@ -148,11 +148,11 @@ def test_stage_runs_in_a_worker_and_its_log_and_stats_come_back(
     before = stats.get_value("test/stage_items", 0)
     with caplog.at_level(logging.WARNING, logger="govnews.test.stage"):
         item = process(pipeline, article(url="https://example.cn/logged.html"))
-    assert item.extra["stage_pid"] != os.getpid()
+    assert item.extra.cleaning["stage_pid"] != os.getpid()
     assert stats.get_value("test/stage_items") == before + 1
     assert stats.get_value("test/max_body") == 2
     messages = [record.getMessage() for record in caplog.records if record.name == "govnews.test.stage"]
-    assert messages == [f"stage saw https://example.cn/logged.html in pid {item.extra['stage_pid']}"]
+    assert messages == [f"stage saw https://example.cn/logged.html in pid {item.extra.cleaning['stage_pid']}"]
 
 
 def test_dropped_item_is_dropped_in_the_crawl_process(pooled: tuple[ContentPipeline, Any]) -> None:
@@ -165,12 +165,12 @@ def test_stage_error_names_the_item_and_the_pool_goes_on(pooled: tuple[ContentPi
     pipeline, _ = pooled
     with pytest.raises(ValueError, match=r"cannot handle https://example.cn/f.html"):
         process(pipeline, article("fail", "https://example.cn/f.html"))
-    assert process(pipeline, article()).extra["stage_pid"] > 0
+    assert process(pipeline, article()).extra.cleaning["stage_pid"] > 0
 
 
 def test_disabled_stage_is_left_out(pooled: tuple[ContentPipeline, Any]) -> None:
     pipeline, _ = pooled
-    assert "stage_pid" in process(pipeline, article()).extra  # OffStage raised NotConfigured in the worker
+    assert "stage_pid" in process(pipeline, article()).extra.cleaning  # OffStage raised NotConfigured in the worker
 
 
 def test_dead_worker_is_replaced_and_the_item_processed_again(tmp_path: Path) -> None:
@@ -179,10 +179,10 @@ def test_dead_worker_is_replaced_and_the_item_processed_again(tmp_path: Path) ->
     pipeline, stats = build(1, {f"{HERE}.CrashOnceStage": 100}, CRASH_MARKER=str(marker))
     try:
         item = process(pipeline, article("crash"))
-        assert item.extra["survived"] is True
+        assert item.extra.cleaning["survived"] == 1
         assert stats.get_value("content/worker_lost") == 1
         assert not marker.exists()
-        assert process(pipeline, article("after")).extra["survived"] is True
+        assert process(pipeline, article("after")).extra.cleaning["survived"] == 1
     finally:
         pipeline.close_spider()
 
@@ -216,7 +216,7 @@ import {HERE} as t
 
 if __name__ == "__main__":
     pipeline, _ = t.build(1, {{"{HERE}.LoggingStage": 100}})
-    print(asyncio.run(pipeline.process_item(t.article())).extra["stage_pid"], flush=True)
+    print(asyncio.run(pipeline.process_item(t.article())).extra.cleaning["stage_pid"], flush=True)
     time.sleep(120)
 """
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,7 +26,8 @@ from crawler.db.schema import (
 )
 from crawler.db.search import search
 from crawler.db.spool import SpoolFormatError, read_batch, spool_files, write_batch
-from crawler.items import Article
+from crawler.items import Article, annex_from_json
+from tests.test_items import full_annex
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 T1 = datetime(2026, 1, 2, tzinfo=UTC)
@@ -79,10 +81,12 @@ def test_times_round_trip_as_aware_utc(engine: Engine) -> None:
 
 
 def test_extra_json_round_trips(engine: Engine) -> None:
-    extra = {"authors": [{"name": "梁建伟", "role": "记者"}], "spun_score": 0.12}
+    extra = full_annex()
     with engine.begin() as connection:
         upsert_articles(connection, [article("http://a.cn/1", extra=extra)], now=T0)
-    assert stored(engine)["http://a.cn/1"].extra == extra
+    row = stored(engine)["http://a.cn/1"].extra
+    assert row == dataclasses.asdict(extra)
+    assert annex_from_json(row) == extra
 
 
 def test_find_original_returns_the_earliest_original(engine: Engine) -> None:
@@ -132,11 +136,22 @@ def test_display_url_hides_the_password() -> None:
 
 
 def test_spool_round_trip(tmp_path: Path) -> None:
-    batch = [article("http://a.cn/1", extra={"k": ["值"]}), article("http://a.cn/2")]
+    # Every typed part of the annex comes back as the same types (the spool is the last copy).
+    batch = [article("http://a.cn/1", extra=full_annex()), article("http://a.cn/2")]
     path = write_batch(tmp_path, batch)
     assert spool_files(tmp_path) == [path]
     assert list(read_batch(path)) == batch
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_spool_line_with_an_unknown_annex_key_is_malformed(tmp_path: Path) -> None:
+    path = write_batch(tmp_path, [article("http://a.cn/1")])
+    line = dataclasses.asdict(article("http://a.cn/2"))
+    line["extra"]["colour"] = "red"
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(json.dumps(line) + "\n")
+    with pytest.raises(SpoolFormatError, match=rf"{path.name}:2"):
+        list(read_batch(path))
 
 
 def test_malformed_spool_line_names_file_and_line(tmp_path: Path) -> None:

@@ -2,13 +2,14 @@ from __future__ import annotations
 
 import pytest
 
+from crawler.items import Amount
 from pipelines.enrich.amounts import chinese_number, find_amounts, find_percentages
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.vocab import MentionVocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return load_vocabulary()
+def vocab() -> MentionVocabulary:
+    return load_vocabulary().mentions
 
 
 @pytest.mark.parametrize(
@@ -33,7 +34,7 @@ def vocab() -> Vocabulary:
         ("每份五元", [("五元", 5)]),
     ],
 )
-def test_find_amounts(vocab: Vocabulary, text: str, expected: list[tuple[str, float]]) -> None:
+def test_find_amounts(vocab: MentionVocabulary, text: str, expected: list[tuple[str, float]]) -> None:
     assert [(figure.text, figure.value) for figure in find_amounts(text, vocab)] == expected
 
 
@@ -52,14 +53,12 @@ def test_find_amounts(vocab: Vocabulary, text: str, expected: list[tuple[str, fl
         "",
     ],
 )
-def test_find_amounts_none(vocab: Vocabulary, text: str) -> None:
+def test_find_amounts_none(vocab: MentionVocabulary, text: str) -> None:
     assert find_amounts(text, vocab) == []
 
 
-def test_amount_dicts_carry_text_and_yuan(vocab: Vocabulary) -> None:
-    assert [figure.as_amount() for figure in find_amounts("出资150万元", vocab)] == [
-        {"text": "150万元", "yuan": 1500000}
-    ]
+def test_amount_dicts_carry_text_and_yuan(vocab: MentionVocabulary) -> None:
+    assert [figure.as_amount() for figure in find_amounts("出资150万元", vocab)] == [Amount("150万元", 1500000)]
 
 
 @pytest.mark.parametrize(
@@ -78,7 +77,7 @@ def test_amount_dicts_carry_text_and_yuan(vocab: Vocabulary) -> None:
 )
 def test_find_percentages(text: str, expected: list[tuple[str, float]]) -> None:
     found = find_percentages(text)
-    assert [(figure.as_percentage()["text"], figure.as_percentage()["value"]) for figure in found] == expected
+    assert [(figure.as_percentage().text, figure.as_percentage().value) for figure in found] == expected
 
 
 @pytest.mark.parametrize(

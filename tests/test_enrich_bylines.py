@@ -1,57 +1,16 @@
-from __future__ import annotations
+"""Which lines of a cleaned text enrichment reads as bylines (the parser is tests/test_fields_bylines.py)."""
 
-from datetime import UTC, datetime
+from __future__ import annotations
 
 import pytest
 
-from pipelines.enrich.bylines import (
-    authors_in_byline,
-    byline_value,
-    find_authors,
-    label_pairs,
-    labeled_values,
-)
-from pipelines.enrich.dates import CHINA, parse_byline_date, parse_fetched_at
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.enrich.bylines import LabelLine, find_authors, labeled_values
+from pipelines.vocab import FieldVocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return load_vocabulary()
-
-
-@pytest.mark.parametrize(
-    ("text", "expected"),
-    [
-        (
-            "记者 梁建伟 曾福泉 见习记者 何冬健 李娇俨",
-            [
-                ("梁建伟", "reporter"),
-                ("曾福泉", "reporter"),
-                ("何冬健", "trainee_reporter"),
-                ("李娇俨", "trainee_reporter"),
-            ],
-        ),
-        ("记者陈智 整合", [("陈智", "reporter")]),
-        ("记者唐霁", [("唐霁", "reporter")]),
-        ("本报记者 王乐文 方敏", [("王乐文", "reporter"), ("方敏", "reporter")]),
-        ("记者 张三 通讯员 李四", [("张三", "reporter"), ("李四", "correspondent")]),
-        ("文/石佳", [("石佳", "author")]),
-        ("记者：周纯", [("周纯", "reporter")]),
-    ],
-)
-def test_authors_in_byline(vocab: Vocabulary, text: str, expected: list[tuple[str, str]]) -> None:
-    authors = authors_in_byline(text, vocab)
-    assert authors is not None
-    assert [(author.name, author.role) for author in authors] == expected
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["记者了解到", "记者采访过程中听到最多的是这句话", "浙江", "市区", "文化 建设", "记者 张三说了很多话", ""],
-)
-def test_authors_in_byline_rejects_running_text(vocab: Vocabulary, text: str) -> None:
-    assert authors_in_byline(text, vocab) is None
+def vocab() -> FieldVocabulary:
+    return load_vocabulary().fields
 
 
 @pytest.mark.parametrize(
@@ -67,7 +26,7 @@ def test_authors_in_byline_rejects_running_text(vocab: Vocabulary, text: str) ->
         ("本报记者 王乐文 方敏\n正文第一段。", ["王乐文", "方敏"], "reporter_line"),
     ],
 )
-def test_find_authors(vocab: Vocabulary, body: str, names: list[str], rule: str) -> None:
+def test_find_authors(vocab: FieldVocabulary, body: str, names: list[str], rule: str) -> None:
     found = find_authors(body, vocab)
     assert found is not None
     assert ([author.name for author in found[0]], found[1]) == (names, rule)
@@ -82,77 +41,10 @@ def test_find_authors(vocab: Vocabulary, body: str, names: list[str], rule: str)
         "",
     ],
 )
-def test_find_authors_none(vocab: Vocabulary, body: str) -> None:
+def test_find_authors_none(vocab: FieldVocabulary, body: str) -> None:
     assert find_authors(body, vocab) is None
 
 
-@pytest.mark.parametrize(
-    ("line", "expected"),
-    [
-        ("来源: 安徽新闻联播", {"source_name": "安徽新闻联播"}),
-        ("时间:2023-06-03 浏览:182 分类:网络", {"published": "2023-06-03", "views": "182", "category": "网络"}),
-        ("来源：新华网 作者：唐霁", {"source_name": "新华网", "author": "唐霁"}),
-        ("发布时间：2022年5月20日 10:30", {"published": "2022年5月20日 10:30"}),
-        ("【责任编辑：严玉洁】", {"editor": "严玉洁"}),
-    ],
-)
-def test_label_pairs(vocab: Vocabulary, line: str, expected: dict[str, str]) -> None:
-    assert label_pairs(line, vocab) == expected
-
-
-@pytest.mark.parametrize("line", ["资料来源：市统计局", "他说：来源很重要", "成交日期：2021年06月09日", "普通一句话。"])
-def test_label_pairs_rejects_other_lines(vocab: Vocabulary, line: str) -> None:
-    assert label_pairs(line, vocab) is None
-
-
-def test_labeled_values_first_line_wins(vocab: Vocabulary) -> None:
+def test_labeled_values_first_line_wins(vocab: FieldVocabulary) -> None:
     body = "正文。\n来源: 安徽新闻联播\n正文。\n来源: 别的来源"
-    assert labeled_values(body, vocab) == {"source_name": ("安徽新闻联播", 1)}
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("安徽新闻联播", "安徽新闻联播"),
-        ("【新华网】", "新华网"),
-        ("本网综合，部分来自网络。", None),
-        ("x" * 31, None),
-        ("", None),
-    ],
-)
-def test_byline_value(value: str, expected: str | None) -> None:
-    assert byline_value(value) == expected
-
-
-REFERENCE = datetime(2024, 5, 1, 10, 0, tzinfo=CHINA)
-
-
-@pytest.mark.parametrize(
-    ("value", "expected"),
-    [
-        ("2023-06-03", ("2023-06-03T00:00:00+08:00", "2023-06-03")),
-        ("2023年6月3日 10:30", ("2023-06-03T10:30:00+08:00", "2023年6月3日 10:30")),
-        ("2019-12-10 07:57:40", ("2019-12-10T07:57:40+08:00", "2019-12-10 07:57:40")),
-        ("2023/06/03", ("2023-06-03T00:00:00+08:00", "2023/06/03")),
-        ("２０２３－０６－０３", ("2023-06-03T00:00:00+08:00", "2023-06-03")),
-        ("2024-05-02", None),
-        ("2023-02-30", None),
-        ("昨天 10:20", None),
-    ],
-)
-def test_parse_byline_date(value: str, expected: tuple[str, str] | None) -> None:
-    assert parse_byline_date(value, reference=REFERENCE) == expected
-
-
-@pytest.mark.parametrize(
-    ("fetched_at", "expected"),
-    [
-        ("2024-05-01T02:00:00+00:00", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
-        ("2024-05-01T02:00:00Z", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
-        ("2024-05-01T10:00:00", REFERENCE),
-        ("yesterday", None),
-        (None, None),
-    ],
-)
-def test_parse_fetched_at(fetched_at: str | None, expected: datetime | None) -> None:
-    assert parse_fetched_at(fetched_at) == expected
+    assert labeled_values(body, vocab) == {"source_name": LabelLine("来源", "安徽新闻联播", 1)}

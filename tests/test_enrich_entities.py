@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from crawler.items import Entities, MentionedPerson, Organization, Place
 from pipelines.enrich.entities import LazyPosTagger, default_tagger, find_entities, place_level
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.vocab import Vocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")
@@ -18,8 +17,9 @@ def tokenizer() -> LazyPosTagger:
     return default_tagger()
 
 
-def _names(found: dict[str, list[dict[str, Any]]], kind: str) -> list[str]:
-    return [entry["name"] for entry in found[kind]]
+def _names(found: Entities, kind: str) -> list[str]:
+    entries: list[Organization] | list[Place] | list[MentionedPerson] = getattr(found, kind)
+    return [entry.name for entry in entries]
 
 
 @pytest.mark.parametrize(
@@ -57,7 +57,7 @@ def test_not_organizations(vocab: Vocabulary, tokenizer: LazyPosTagger, text: st
 def test_organization_count(vocab: Vocabulary, tokenizer: LazyPosTagger) -> None:
     text = "之江实验室是全国首家。之江实验室在以智引智上做足功课。"
     found = find_entities(text, vocab, tokenizer)
-    assert {"name": "之江实验室", "count": 2} in found["organizations"]
+    assert Organization("之江实验室", 2) in found.organizations
 
 
 @pytest.mark.parametrize(
@@ -71,7 +71,7 @@ def test_organization_count(vocab: Vocabulary, tokenizer: LazyPosTagger) -> None
     ],
 )
 def test_places(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str, place: str, level: str) -> None:
-    places = {entry["name"]: entry["level"] for entry in find_entities(text, vocab, tokenizer)["places"]}
+    places = {entry.name: entry.level for entry in find_entities(text, vocab, tokenizer).places}
     assert places.get(place) == level
 
 
@@ -79,15 +79,15 @@ def test_places(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str, place: s
     "text", ["上市企业数量在全国占比超过20%。", "勇闯科技前沿“无人区”。", "国内首个产业专用平台。"]
 )
 def test_no_places(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str) -> None:
-    assert find_entities(text, vocab, tokenizer)["places"] == []
+    assert find_entities(text, vocab, tokenizer).places == []
 
 
 def test_short_and_full_names_are_one_place(vocab: Vocabulary, tokenizer: LazyPosTagger) -> None:
     text = "嘉兴市科技局发布通知。嘉兴的企业积极申报，浙江各地响应。"
-    places = find_entities(text, vocab, tokenizer)["places"]
-    assert {"name": "嘉兴市", "count": 2, "level": "city"} in places
-    assert {"name": "浙江省", "count": 1, "level": "province"} in places
-    assert "嘉兴" not in [entry["name"] for entry in places]
+    places = find_entities(text, vocab, tokenizer).places
+    assert Place("嘉兴市", 2, "city") in places
+    assert Place("浙江省", 1, "province") in places
+    assert "嘉兴" not in [entry.name for entry in places]
 
 
 @pytest.mark.parametrize(
@@ -120,15 +120,15 @@ def test_place_level(vocab: Vocabulary, name: str, level: str | None) -> None:
     ],
 )
 def test_people_with_roles(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str, name: str, role: str) -> None:
-    people = {entry["name"]: entry["role"] for entry in find_entities(text, vocab, tokenizer)["people"]}
+    people = {entry.name: entry.role for entry in find_entities(text, vocab, tokenizer).people}
     assert people.get(name) == role
 
 
 def test_people_need_a_title(vocab: Vocabulary, tokenizer: LazyPosTagger) -> None:
     text = "刘颖认为，更加贴近的说法是，价格从来都不是统一的。"
-    assert find_entities(text, vocab, tokenizer)["people"] == []
+    assert find_entities(text, vocab, tokenizer).people == []
 
 
 @pytest.mark.parametrize("text", ["", None])
 def test_empty_text(vocab: Vocabulary, tokenizer: LazyPosTagger, text: str | None) -> None:
-    assert find_entities(text, vocab, tokenizer) == {"organizations": [], "places": [], "people": []}
+    assert find_entities(text, vocab, tokenizer) == Entities()

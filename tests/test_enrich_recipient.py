@@ -3,12 +3,12 @@ from __future__ import annotations
 import pytest
 
 from pipelines.enrich.recipient import find_recipient, is_letter
-from pipelines.enrich.vocabulary import Vocabulary, load_vocabulary
+from pipelines.vocab import FieldVocabulary, load_vocabulary
 
 
 @pytest.fixture(scope="module")
-def vocab() -> Vocabulary:
-    return load_vocabulary()
+def vocab() -> FieldVocabulary:
+    return load_vocabulary().fields
 
 
 SEED_002_HEAD = [
@@ -29,7 +29,7 @@ SEED_002_HEAD = [
         (["对第12号建议的答复", "尊敬的张三代表：", "您提出的建议收悉。"], "张三代表"),
     ],
 )
-def test_find_recipient(vocab: Vocabulary, head: list[str], expected: str) -> None:
+def test_find_recipient(vocab: FieldVocabulary, head: list[str], expected: str) -> None:
     found = find_recipient(head, vocab)
     assert found is not None
     assert (found.value, found.rule) == (expected, "salutation_line")
@@ -46,7 +46,7 @@ def test_find_recipient(vocab: Vocabulary, head: list[str], expected: str) -> No
         [],
     ],
 )
-def test_find_recipient_none(vocab: Vocabulary, head: list[str]) -> None:
+def test_find_recipient_none(vocab: FieldVocabulary, head: list[str]) -> None:
     assert find_recipient(head, vocab) is None
 
 
@@ -54,5 +54,5 @@ def test_find_recipient_none(vocab: Vocabulary, head: list[str]) -> None:
     ("head", "expected"),
     [(SEED_002_HEAD, True), (["关于某某事项的复函"], True), (["法国全国大罢工再次严重影响交通"], False)],
 )
-def test_is_letter(vocab: Vocabulary, head: list[str], expected: bool) -> None:
+def test_is_letter(vocab: FieldVocabulary, head: list[str], expected: bool) -> None:
     assert is_letter(head, vocab) is expected

@@ -10,7 +10,18 @@ import pytest
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 
-from crawler.items import Article, Page
+from crawler.items import (
+    Amount,
+    Annex,
+    Article,
+    DocNumberParts,
+    InvalidValue,
+    Page,
+    Percentage,
+    Person,
+    Provenance,
+    Quality,
+)
 from pipelines.enrichment import EnrichmentPipeline
 from tests.conftest import project_crawler
 
@@ -61,61 +72,64 @@ def seed_002(pipeline: EnrichmentPipeline) -> Article:
 
 def test_seed_002_doc_number(seed_002: Article) -> None:
     assert seed_002.doc_number == "嘉科函〔2022〕55号"
-    assert seed_002.extra["doc_number_parts"] == {"code": "嘉科函", "year": 2022, "serial": 55}
-    assert seed_002.extra["provenance"]["doc_number"] == "enrichment:doc_number_masthead_line"
+    assert seed_002.extra.doc_number_parts == DocNumberParts("嘉科函", 2022, 55)
+    assert seed_002.extra.doc_number_raw == "嘉科函（2022）55号"
+    assert seed_002.extra.provenance["doc_number"] == Provenance("enrichment", "doc_number_masthead_line")
 
 
 def test_seed_002_cited_doc_numbers(seed_002: Article) -> None:
-    assert seed_002.extra["cited_doc_numbers"] == ["浙政办发〔2021〕12号", "浙科党〔2022〕1号"]
+    assert seed_002.extra.cited_doc_numbers == ["浙政办发〔2021〕12号", "浙科党〔2022〕1号"]
 
 
 def test_seed_002_issuer(seed_002: Article) -> None:
     assert seed_002.issuer == "嘉兴市科学技术局"
-    assert seed_002.extra["provenance"]["issuer"] == "enrichment:issuer_masthead"
+    assert seed_002.extra.provenance["issuer"] == Provenance("enrichment", "issuer_masthead")
 
 
 def test_seed_002_recipient(seed_002: Article) -> None:
-    assert seed_002.extra["recipient"] == "徐剑虹委员"
-    assert seed_002.extra["provenance"]["recipient"] == "enrichment:recipient_salutation_line"
+    assert seed_002.extra.recipient == "徐剑虹委员"
+    assert seed_002.extra.provenance["recipient"] == Provenance("enrichment", "recipient_salutation_line")
 
 
 def test_seed_002_amounts(seed_002: Article) -> None:
-    assert {"text": "5亿元", "yuan": 500000000} in seed_002.extra["amounts"]
+    assert Amount("5亿元", 500000000) in seed_002.extra.amounts
 
 
 def test_seed_003_authors(pipeline: EnrichmentPipeline) -> None:
     article: Article = pipeline.process_item(cleaned_seed("003"))
     assert article.author == "梁建伟、曾福泉、何冬健、李娇俨"
-    assert article.extra["authors"][0] == {"name": "梁建伟", "role": "reporter"}
-    assert article.extra["authors"][2] == {"name": "何冬健", "role": "trainee_reporter"}
-    assert article.extra["provenance"]["author"] == "enrichment:author_reporter_parenthesis"
+    assert article.extra.authors[0] == Person("梁建伟", "reporter", "记者")
+    assert article.extra.authors[2] == Person("何冬健", "trainee_reporter", "见习记者")
+    assert article.extra.provenance["author"] == Provenance("enrichment", "author_reporter_parenthesis")
 
 
 def test_seed_003_people(pipeline: EnrichmentPipeline) -> None:
     article: Article = pipeline.process_item(cleaned_seed("003"))
-    people = {person["name"]: person["role"] for person in article.extra["entities"]["people"]}
+    assert article.extra.entities is not None
+    people = {person.name: person.role for person in article.extra.entities.people}
     assert people["朱世强"] == "之江实验室主任、浙江大学党委副书记"
 
 
 def test_seed_001_source_name(pipeline: EnrichmentPipeline) -> None:
     article: Article = pipeline.process_item(cleaned_seed("001"))
     assert article.source_name == "安徽新闻联播"
-    assert article.extra["provenance"]["source_name"] == "enrichment:source_name_byline_label"
+    assert article.extra.provenance["source_name"] == Provenance("enrichment", "source_name_byline_label")
     assert article.doc_number is None
-    assert "recipient" not in article.extra
+    assert article.extra.recipient is None
 
 
 def test_seed_004_published(pipeline: EnrichmentPipeline) -> None:
     article: Article = pipeline.process_item(cleaned_seed("004"))
     assert (article.published, article.published_raw) == ("2023-06-03T00:00:00+08:00", "2023-06-03")
-    assert article.extra["provenance"]["published"] == "enrichment:published_byline_label"
+    assert article.extra.provenance["published"] == Provenance("enrichment", "published_byline_label")
 
 
 def test_seed_000_simplified_figures(pipeline: EnrichmentPipeline) -> None:
     article: Article = pipeline.process_item(cleaned_seed("000"))
-    assert {"text": "1亿元", "yuan": 100000000} in article.extra["amounts"]
-    assert {"text": "90%", "value": 90.0} in article.extra["percentages"]
-    organizations = [entry["name"] for entry in article.extra["entities"]["organizations"]]
+    assert Amount("1亿元", 100000000) in article.extra.amounts
+    assert Percentage("90%", 90.0) in article.extra.percentages
+    assert article.extra.entities is not None
+    organizations = [entry.name for entry in article.extra.entities.organizations]
     assert "浙江省高端化学品技术创新中心" in organizations
     assert article.doc_number is None
     assert article.author is None
@@ -131,36 +145,27 @@ def _article(**fields: Any) -> Article:
     return Article(**{**base, **fields})
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"),
-    [("浙政办发[2021]12号", "浙政办发〔2021〕12号"), ("嘉科函（2022）55号", "嘉科函〔2022〕55号")],
-)
-def test_extracted_doc_number_is_normalized(pipeline: EnrichmentPipeline, raw: str, expected: str) -> None:
-    article: Article = pipeline.process_item(_article(doc_number=raw, extra={"provenance": {"doc_number": "meta"}}))
-    assert article.doc_number == expected
-    assert article.extra["provenance"]["doc_number"] == "meta"
-
-
-@pytest.mark.parametrize(
-    ("raw", "reason"), [("浙政办发〔2031〕12号", "future_year"), ("浙政办发〔2021〕0号", "serial_zero")]
-)
-def test_invalid_doc_number_is_recorded(pipeline: EnrichmentPipeline, raw: str, reason: str) -> None:
-    article: Article = pipeline.process_item(_article(doc_number=raw, extra={"invalid_fields": ["index_number"]}))
-    assert article.doc_number is None
-    assert article.extra["invalid_fields"] == ["index_number", "doc_number"]
-    assert article.extra["invalid_reasons"] == {"doc_number": {"value": raw, "reason": reason}}
+def test_doc_number_the_page_gave_is_kept(pipeline: EnrichmentPipeline) -> None:
+    # Extraction stores the normalized 文号 and its provenance; enrichment leaves both alone.
+    given = Provenance("extraction", "meta")
+    article = _article(doc_number="浙政办发〔2021〕12号", extra=Annex(provenance={"doc_number": given}))
+    pipeline.process_item(article)
+    assert article.doc_number == "浙政办发〔2021〕12号"
+    assert article.extra.provenance["doc_number"] == given
 
 
 def test_invalid_doc_number_listed_once(pipeline: EnrichmentPipeline) -> None:
-    extra: dict[str, Any] = {"invalid_fields": ["doc_number"]}
-    article: Article = pipeline.process_item(_article(doc_number="国发〔2099〕1号", extra=extra))
-    assert article.extra["invalid_fields"] == ["doc_number"]
+    # Extraction dropped the page's 文号 as invalid; the same number in the text is not read again.
+    extra = Annex(quality=Quality(invalid=[InvalidValue("doc_number", "国发〔2099〕1号", "future_year")]))
+    article: Article = pipeline.process_item(_article(title="某某局文件", body="国发〔2099〕1号\n正文。", extra=extra))
+    assert article.extra.quality.invalid_fields() == ["doc_number"]
+    assert article.doc_number is None
 
 
 def test_invalid_doc_number_in_text(pipeline: EnrichmentPipeline) -> None:
     article: Article = pipeline.process_item(_article(title="某某局文件", body="某发〔2030〕3号\n正文。"))
     assert article.doc_number is None
-    assert article.extra["invalid_reasons"]["doc_number"] == {"value": "某发〔2030〕3号", "reason": "future_year"}
+    assert article.extra.quality.invalid == [InvalidValue("doc_number", "某发〔2030〕3号", "future_year")]
 
 
 def test_existing_fields_are_kept(pipeline: EnrichmentPipeline) -> None:
@@ -180,7 +185,7 @@ def test_signature_issuer_needs_a_doc_number(pipeline: EnrichmentPipeline) -> No
     official: Article = pipeline.process_item(_article(doc_number="浙科发〔2022〕3号", body="正文。\n浙江省科学技术厅"))
     news: Article = pipeline.process_item(_article(body="正文。\n浙江省科学技术厅"))
     assert official.issuer == "浙江省科学技术厅"
-    assert official.extra["provenance"]["issuer"] == "enrichment:issuer_signature_line"
+    assert official.extra.provenance["issuer"] == Provenance("enrichment", "issuer_signature_line")
     assert news.issuer is None
 
 
@@ -203,7 +208,7 @@ def test_future_byline_date_is_not_published(pipeline: EnrichmentPipeline) -> No
 )
 def test_odd_input_does_not_raise(pipeline: EnrichmentPipeline, fields: dict[str, Any]) -> None:
     article: Article = pipeline.process_item(_article(**fields))
-    assert isinstance(article.extra, dict)
+    assert isinstance(article.extra, Annex)
     assert article.doc_number is None
 
 
@@ -231,8 +236,8 @@ def test_disabled_by_setting() -> None:
 def test_entities_can_be_switched_off() -> None:
     pipeline = EnrichmentPipeline.from_crawler(make_crawler(ENRICHMENT_ENTITIES=False))
     article: Article = pipeline.process_item(cleaned_seed("000"))
-    assert "entities" not in article.extra
-    assert article.extra["amounts"]
+    assert article.extra.entities is None
+    assert article.extra.amounts
 
 
 def _corpus_truths() -> list[Path]:
@@ -250,7 +255,7 @@ def test_corpus_no_false_gov_fields(pipeline: EnrichmentPipeline, truth_path: Pa
     article: Article = pipeline.process_item(_corpus_article(truth))
     if truth["doc_number"] is None:
         assert article.doc_number is None
-    assert "recipient" not in article.extra
+    assert article.extra.recipient is None
     assert article.issuer is None
 
 

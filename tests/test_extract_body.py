@@ -5,16 +5,16 @@ from __future__ import annotations
 import pytest
 
 from pipelines.extract.body import article_body
-from pipelines.extract.byline import byline_line_pattern
 from pipelines.extract.dom import parsed_document, repaired_text
-from pipelines.extract.vocab import load_vocabulary
+from pipelines.fields.bylines import byline_line_pattern
+from pipelines.vocab import load_vocabulary
 
 VOCAB = load_vocabulary()
 SENTENCE = "这是一段足够长的正文内容，用来让评分算法识别出文章主体，并且包含多个句子。"
 
 
 def body_of(html: str, title: str | None = None) -> list[str]:
-    result = article_body(parsed_document(html), VOCAB, title, byline_line_pattern(VOCAB))
+    result = article_body(parsed_document(html), VOCAB.page, title, byline_line_pattern(VOCAB.fields))
     return result.paragraphs
 
 

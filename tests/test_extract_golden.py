@@ -10,6 +10,7 @@ expected files for human review.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from datetime import datetime
@@ -37,7 +38,16 @@ FIELDS = (
     "canonical_url",
     "body",
 )
-EXTRA_FIELDS = ("authors", "gov_meta", "missing_fields", "invalid_fields", "attachments", "cms", "provenance")
+EXTRA_FIELDS = (
+    "authors",
+    "doc_number_raw",
+    "doc_number_parts",
+    "gov_meta",
+    "quality",
+    "attachments",
+    "cms",
+    "provenance",
+)
 
 
 def extracted(case: str) -> dict[str, Any]:
@@ -49,7 +59,8 @@ def extracted(case: str) -> dict[str, Any]:
     page = page_from_response(response, kind="html", fetched_at=datetime.fromisoformat(meta["fetched_at"]))
     article, _ = extract_article(page)
     values = {name: getattr(article, name) for name in FIELDS}
-    values.update({name: article.extra[name] for name in EXTRA_FIELDS})
+    extra = dataclasses.asdict(article.extra)
+    values.update({name: extra[name] for name in EXTRA_FIELDS})
     return values
 
 

@@ -1,15 +1,15 @@
-"""Gov disclosure table (both layouts), its checks, and the raw 文号 in every bracket style."""
+"""Gov disclosure table (both layouts) and its checks; the 文号 reader is tests/test_fields_docnumber.py."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipelines.extract.dates import fetch_time
 from pipelines.extract.dom import parsed_document
-from pipelines.extract.govmeta import GovMeta, disclosure_metadata, invalid_fields, visible_doc_number
-from pipelines.extract.vocab import load_vocabulary
+from pipelines.extract.govmeta import DisclosureTable, disclosure_metadata, invalid_fields
+from pipelines.fields.dates import fetch_time
+from pipelines.vocab import load_vocabulary
 
-VOCAB = load_vocabulary()
+VOCAB = load_vocabulary().fields
 
 SAME_CELL = """<html><body><table>
 <tr><td>索引号：014717475N/2023-0040295</td><td>发布机构：宜春市统计局</td></tr>
@@ -77,21 +77,21 @@ def test_missing_fields() -> None:
     ],
 )
 def test_invalid_fields(fields: dict[str, str], invalid: list[str]) -> None:
-    assert invalid_fields(GovMeta(fields=fields), fetch_time("2024-06-01T00:00:00+08:00")) == invalid
+    found = invalid_fields(DisclosureTable(fields=fields), fetch_time("2024-06-01T00:00:00+08:00"), VOCAB)
+    assert [value.field for value in found] == invalid
+    assert all(value.value == fields[value.field] and value.reason for value in found)
 
 
 @pytest.mark.parametrize(
-    ("lines", "found"),
+    ("fields", "reason"),
     [
-        (["嘉兴市科学技术局文件", "嘉科函（2022）55号"], ("嘉科函（2022）55号", "document number line")),
-        (["文号：浙政办发〔2021〕12号"], ("浙政办发〔2021〕12号", "label 文号")),
-        (["发文字号： 国发[2021]3号"], ("国发[2021]3号", "label 文号")),
-        (["发文字号：国办发(2020)45号"], ("国办发(2020)45号", "label 文号")),
-        (["文号：苏政发【2019】1号"], ("苏政发【2019】1号", "label 文号")),
-        (["文号：京政发［2018］第7号"], ("京政发［2018］第7号", "label 文号")),
-        (["根据《意见》（浙政办发〔2021〕12号）文件精神，到2025年建设十家中心。"], None),
-        (["2022年工作总结"], None),
+        ({"index_number": "第123号"}, "not_an_index_number"),
+        ({"written_date": "2023-04-20", "published_date": "2023-04-18"}, "written_after_published"),
+        ({"published_date": "2025-01-01"}, "published_after_fetch"),
+        ({"published_date": "不详"}, "unreadable_date"),
+        ({"doc_number": "见附件"}, "not_a_doc_number"),
     ],
 )
-def test_visible_doc_number(lines: list[str], found: tuple[str, str] | None) -> None:
-    assert visible_doc_number(lines) == found
+def test_invalid_values_say_why(fields: dict[str, str], reason: str) -> None:
+    found = invalid_fields(DisclosureTable(fields=fields), fetch_time("2024-06-01T00:00:00+08:00"), VOCAB)
+    assert [value.reason for value in found] == [reason]

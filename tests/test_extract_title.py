@@ -6,9 +6,9 @@ import pytest
 
 from pipelines.extract.dom import parsed_document
 from pipelines.extract.title import article_subtitle, article_title
-from pipelines.extract.vocab import load_vocabulary
+from pipelines.vocab import load_vocabulary
 
-VOCAB = load_vocabulary()
+VOCAB = load_vocabulary().page
 
 
 @pytest.mark.parametrize(

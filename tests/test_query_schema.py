@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
 from datetime import date
@@ -18,18 +19,29 @@ from crawler.db.engine import make_engine
 from crawler.db.export import ExportError, ExportFilter, write_export
 from crawler.db.schema import ensure_schema
 from crawler.db.search import search
+from crawler.items import (
+    Amount,
+    Annex,
+    Attachment,
+    DocNumberParts,
+    Entities,
+    GovMeta,
+    MentionedPerson,
+    Organization,
+    Place,
+)
 from tests.test_db import T0, T1, article
 
-GOV_EXTRA = {
-    "gov_meta": {"index_number": "11330400002578XXXX/2022-12345", "issuer": "嘉兴市科学技术局",
-                 "written_date": "2022年7月15日", "published_date": "2022-07-18", "validity": "有效"},
-    "doc_number_parts": {"code": "嘉科函", "year": 2022, "serial": 55},
-    "attachments": [{"text": "附件1.pdf", "url": "http://kjj.jiaxing.gov.cn/a.pdf", "type": "pdf"}],
-    "entities": {"organizations": [{"name": "嘉兴市科学技术局", "count": 2}],
-                 "places": [{"name": "嘉兴", "count": 3, "level": "city"}],
-                 "people": [{"name": "徐剑虹", "role": "委员", "count": 1}]},
-    "amounts": [{"text": "1.5亿元", "yuan": 150000000}],
-}  # fmt: skip
+GOV_EXTRA = Annex(
+    gov_meta=GovMeta(index_number="11330400002578XXXX/2022-12345", issuer="嘉兴市科学技术局",
+                     written_date="2022年7月15日", published_date="2022-07-18", validity="有效"),
+    doc_number_parts=DocNumberParts("嘉科函", 2022, 55),
+    attachments=[Attachment(text="附件1.pdf", url="http://kjj.jiaxing.gov.cn/a.pdf", type="pdf")],
+    entities=Entities(organizations=[Organization("嘉兴市科学技术局", 2)],
+                      places=[Place("嘉兴", 3, "city")],
+                      people=[MentionedPerson("徐剑虹", "委员", 1)]),
+    amounts=[Amount("1.5亿元", 150000000)],
+)  # fmt: skip
 BODY = "嘉兴市积极构建技术创新中心体系,加快打造创新策源地。"
 
 
@@ -68,7 +80,7 @@ def test_children_are_written_with_the_article(engine: Engine) -> None:
 
 
 def test_a_changed_article_replaces_its_children(engine: Engine) -> None:
-    changed = dict(GOV_EXTRA, attachments=[], amounts=[{"text": "2亿元", "yuan": 200000000}])
+    changed = dataclasses.replace(GOV_EXTRA, attachments=[], amounts=[Amount("2亿元", 200000000)])
     with engine.begin() as connection:
         upsert_articles(
             connection,

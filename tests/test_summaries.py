@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, text
 
 from crawler.db.articles import upsert_articles
+from crawler.items import Amount, Annex, Entities, MentionedPerson, Place
 from tests.test_db import T0, T1, article
 
 # The aggregates the summary tables stand for, over every row (docs/queries.md, questions 3 and 8).
@@ -27,12 +28,11 @@ GROUP BY article_entities.entity_id
 """
 
 
-def money(city: str, *yuan: int, person: str = "王明") -> dict[str, Any]:
-    return {
-        "entities": {"places": [{"name": city, "level": "city", "count": 1}],
-                     "people": [{"name": person, "role": "局长", "count": 1}]},
-        "amounts": [{"text": f"{value}元", "yuan": value} for value in yuan],
-    }  # fmt: skip
+def money(city: str, *yuan: int, person: str = "王明") -> Annex:
+    return Annex(
+        entities=Entities(places=[Place(city, 1, "city")], people=[MentionedPerson(person, "局长", 1)]),
+        amounts=[Amount(f"{value}元", value) for value in yuan],
+    )
 
 
 def rows(connection: Connection, sql: str) -> set[tuple[Any, ...]]:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-import tomllib
-from importlib import resources
-
 import pytest
 
 from pipelines.text.boilerplate import breadcrumb, section_of, strip_boilerplate
+from pipelines.vocab import vocab_dir
+from pipelines.vocab.tables import read_table
 
 
 def kept(lines: list[str]) -> list[str]:
@@ -124,10 +123,8 @@ def test_not_a_breadcrumb(line: str) -> None:
 
 
 def test_every_vocabulary_entry_names_where_it_was_seen() -> None:
-    text = resources.files("pipelines.text").joinpath("vocab", "boilerplate.toml").read_text("utf-8")
-    data = tomllib.loads(text)
-    entries = [*data["marker"], *data["line"], *data["fragment"], *data["contact"]["strong"], *data["contact"]["weak"]]
+    tables = ("text_markers.tsv", "text_lines.tsv", "text_contacts.tsv", "text_breadcrumbs.tsv")
+    entries = [entry for table in tables for entry in read_table(vocab_dir() / table)]
     assert entries
     for entry in entries:
         assert entry["seen"].strip(), entry
-    assert data["breadcrumb"]["seen"].strip()

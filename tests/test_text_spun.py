@@ -7,7 +7,7 @@ import pytest
 
 from pipelines.text.clean import clean_article
 from pipelines.text.spun import SPUN_THRESHOLD, spun_evidence, spun_score
-from pipelines.text.vocab import spun_phrases
+from pipelines.vocab import load_vocabulary
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "dev"
@@ -71,7 +71,7 @@ def test_originals_count_against_the_score() -> None:
 
 
 def test_every_phrase_names_where_it_was_seen() -> None:
-    for phrase in spun_phrases():
+    for phrase in load_vocabulary().text.spun:
         assert phrase.seen.strip(), phrase
         assert 0 < phrase.weight <= 1
         assert phrase.spun != phrase.original

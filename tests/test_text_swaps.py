@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.text.swaps import fix_swaps
-from pipelines.text.vocab import swaps
+from pipelines.vocab import load_vocabulary
 
 
 @pytest.mark.parametrize(
@@ -21,8 +21,8 @@ def test_fix_swaps(raw: str, expected: str, count: int) -> None:
 
 
 def test_every_swap_names_where_it_was_seen() -> None:
-    assert swaps()
-    for swap in swaps():
+    assert load_vocabulary().text.swaps
+    for swap in load_vocabulary().text.swaps:
         assert swap.seen.strip(), swap
         assert len(swap.swapped) == 1
         assert len(swap.correct) == 1

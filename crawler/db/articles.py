@@ -26,15 +26,22 @@ _ITEM_FIELDS = tuple(f.name for f in dataclasses.fields(Article))
 
 def revision_hash(article: Article) -> str:
     """SHA-256 over every stored field except the fetch time and path and the cluster links."""
-    content = {name: getattr(article, name) for name in _ITEM_FIELDS if name not in _FETCH_FIELDS}
+    content = {name: value for name, value in dataclasses.asdict(article).items() if name not in _FETCH_FIELDS}
     encoded = json.dumps(content, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
 def article_row(article: Article, now: datetime) -> dict[str, Any]:
-    """The column values of ``article`` for an insert at ``now``."""
+    """The column values of ``article`` for an insert at ``now``; the typed annex is stored as
+    its JSON form in ``extra`` (:func:`crawler.items.article_from_json` reads it back)."""
     row = {name: getattr(article, name) for name in _ITEM_FIELDS}
-    row.update(first_seen_at=now, updated_at=now, revision=1, revision_hash=revision_hash(article))
+    row.update(
+        extra=dataclasses.asdict(article.extra),
+        first_seen_at=now,
+        updated_at=now,
+        revision=1,
+        revision_hash=revision_hash(article),
+    )
     return row
 
 

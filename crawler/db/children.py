@@ -16,14 +16,12 @@ from sqlalchemy import Connection, Table, delete, select, tuple_
 
 from crawler.db.content_models import AmountRow, ArticleEntityRow, AttachmentRow, EntityRow, GovMetadataRow
 from crawler.db.dialects import insert_for, insert_many
-from crawler.items import Article
+from crawler.items import Article, GovMeta
 
 _CHILD_TABLES = tuple(
     cast(Table, row.__table__) for row in (AttachmentRow, AmountRow, ArticleEntityRow, GovMetadataRow)
 )
 _ENTITIES = cast(Table, EntityRow.__table__)
-# extra["entities"] list name -> entities.kind
-ENTITY_KINDS = {"organizations": "organization", "places": "place", "people": "person"}
 _DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
 
 
@@ -38,48 +36,46 @@ def parse_date(value: object) -> date | None:
         return None
 
 
-def _int_or_none(value: object) -> int | None:
-    try:
-        return int(str(value)) if value not in (None, "") else None
-    except ValueError:
-        return None
-
-
 def gov_metadata_row(article_id: int, article: Article) -> dict[str, Any] | None:
     """The typed ``gov_metadata`` row of an article, ``None`` when it has no gov metadata."""
-    meta: Mapping[str, Any] = article.extra.get("gov_meta") or {}
-    if not meta and not article.doc_number:
+    extra = article.extra
+    meta = extra.gov_meta or GovMeta()
+    if extra.gov_meta is None and not article.doc_number:
         return None
-    parts: Mapping[str, Any] = article.extra.get("doc_number_parts") or {}
+    parts = extra.doc_number_parts
     return {
         "article_id": article_id,
-        "index_number": meta.get("index_number"),
+        "index_number": meta.index_number,
         "doc_number": article.doc_number,
-        "doc_code": parts.get("code"),
-        "doc_year": _int_or_none(parts.get("year")),
-        "doc_serial": _int_or_none(parts.get("serial")),
-        "issuer": article.issuer or meta.get("issuer"),
-        "topic": meta.get("topic"),
-        "written_date": parse_date(meta.get("written_date")),
-        "published_date": parse_date(meta.get("published_date")),
-        "effective_date": parse_date(meta.get("effective_date")),
-        "repealed_date": parse_date(meta.get("repealed_date")),
-        "validity": meta.get("validity"),
-        "missing_fields": list(article.extra.get("missing_fields") or []),
-        "invalid_fields": list(article.extra.get("invalid_fields") or []),
+        "doc_code": parts.code if parts else None,
+        "doc_year": parts.year if parts else None,
+        "doc_serial": parts.serial if parts else None,
+        "issuer": article.issuer or meta.issuer,
+        "topic": meta.topic,
+        "written_date": parse_date(meta.written_date),
+        "published_date": parse_date(meta.published_date),
+        "effective_date": parse_date(meta.effective_date),
+        "repealed_date": parse_date(meta.repealed_date),
+        "validity": meta.validity,
+        "missing_fields": list(extra.quality.missing),
+        "invalid_fields": extra.quality.invalid_fields(),
     }
 
 
 def _entity_mentions(article: Article) -> list[tuple[str, str, str | None, int, str | None]]:
     """(kind, name, level, mentions, role) for each entity of the article, one per (kind, name)."""
+    entities = article.extra.entities
+    if entities is None:
+        return []
+    mentioned: list[tuple[str, str, str | None, int, str | None]] = [
+        *(("organization", found.name, None, found.count, None) for found in entities.organizations),
+        *(("place", found.name, found.level, found.count, None) for found in entities.places),
+        *(("person", found.name, None, found.count, found.role) for found in entities.people),
+    ]
     found: dict[tuple[str, str], tuple[str, str, str | None, int, str | None]] = {}
-    entities: Mapping[str, Any] = article.extra.get("entities") or {}
-    for key, kind in ENTITY_KINDS.items():
-        for entity in entities.get(key) or []:
-            name = str(entity.get("name") or "").strip()
-            if name and (kind, name) not in found:
-                mentions = _int_or_none(entity.get("count")) or 1
-                found[(kind, name)] = (kind, name, entity.get("level"), mentions, entity.get("role"))
+    for kind, name, level, count, role in mentioned:
+        if name.strip() and (kind, name.strip()) not in found:
+            found[(kind, name.strip())] = (kind, name.strip(), level, count or 1, role)
     return list(found.values())
 
 
@@ -144,20 +140,15 @@ def sync_children(
     mentions: list[tuple[int, tuple[str, str, str | None, int, str | None]]] = []
     for article in articles:
         article_id = ids[article.canonical_url]
-        for attachment in article.extra.get("attachments") or []:
-            if attachment.get("url"):
-                attachments.append(
-                    {
-                        "article_id": article_id,
-                        "url": attachment["url"],
-                        "text": attachment.get("text"),
-                        "file_type": attachment.get("type"),
-                    }
-                )
-        for amount in article.extra.get("amounts") or []:
-            yuan = amount.get("yuan")
-            if isinstance(yuan, int | float) and abs(yuan) < 2**63:
-                amounts.append({"article_id": article_id, "text": str(amount.get("text") or ""), "yuan": int(yuan)})
+        attachments.extend(
+            {"article_id": article_id, "url": file.url, "text": file.text, "file_type": file.type}
+            for file in article.extra.attachments
+        )
+        amounts.extend(
+            {"article_id": article_id, "text": amount.text, "yuan": int(amount.yuan)}
+            for amount in article.extra.amounts
+            if abs(amount.yuan) < 2**63
+        )
         gov_row = gov_metadata_row(article_id, article)
         if gov_row is not None:
             gov_rows.append(gov_row)

@@ -1,8 +1,9 @@
 """The spool: batches of articles that could not be written to the database.
 
-Each batch is one JSON-lines file (one ``Article`` per line, all fields), written to a
-temporary name and renamed, so a crash never leaves a half-written batch under a name the
-loader would pick up. ``scrapy loadspool`` loads the files in name (= time) order and deletes
+Each batch is one JSON-lines file (one ``Article`` per line, all fields, its typed annex as
+nested objects that :func:`crawler.items.article_from_json` reads back to the same types),
+written to a temporary name and renamed, so a crash never leaves a half-written batch under a
+name the loader would pick up. ``scrapy loadspool`` loads the files in name (= time) order and deletes
 each one only after its transaction committed.
 """
 
@@ -15,7 +16,7 @@ from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
-from crawler.items import Article
+from crawler.items import Article, article_from_json
 
 SPOOL_SUFFIX = ".jsonl"
 
@@ -58,6 +59,6 @@ def read_batch(path: Path) -> Iterator[Article]:
                 unknown = set(data) - names
                 if unknown:
                     raise SpoolFormatError(f"unknown fields {sorted(unknown)}")
-                yield Article(**data)
+                yield article_from_json(data)
             except (ValueError, TypeError) as error:
                 raise SpoolFormatError(f"{path}:{number}: not a spooled article: {error}") from error

@@ -11,13 +11,13 @@ from __future__ import annotations
 import re
 import warnings
 from dataclasses import dataclass
-from typing import Any
 
 import cn2an
 
-from pipelines.enrich.text import nfkc
-from pipelines.enrich.vocabulary import Vocabulary
+from crawler.items import Amount, Percentage
+from pipelines.fields.text import nfkc
 from pipelines.patterns import alternation
+from pipelines.vocab import MentionVocabulary
 
 _DIGITS = r"\d+(?:,\d{3})*(?:\.\d+)?"
 # A Chinese numeral must start with a digit word or 十: a bare 万元 (万元户) is no amount.
@@ -41,11 +41,11 @@ class Figure:
     text: str
     value: float | int
 
-    def as_amount(self) -> dict[str, Any]:
-        return {"text": self.text, "yuan": self.value}
+    def as_amount(self) -> Amount:
+        return Amount(text=self.text, yuan=self.value)
 
-    def as_percentage(self) -> dict[str, Any]:
-        return {"text": self.text, "value": float(self.value)}
+    def as_percentage(self) -> Percentage:
+        return Percentage(text=self.text, value=float(self.value))
 
 
 def chinese_number(text: str) -> float | int | None:
@@ -61,7 +61,7 @@ def chinese_number(text: str) -> float | int | None:
     return int(number) if number.is_integer() else round(number, 4)
 
 
-def find_amounts(text: str | None, vocab: Vocabulary) -> list[Figure]:
+def find_amounts(text: str | None, vocab: MentionVocabulary) -> list[Figure]:
     """Money amounts in 元, in reading order, with their qualifier (``超过``) kept in ``text``."""
     if not text:
         return []

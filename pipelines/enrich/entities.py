@@ -3,9 +3,9 @@
 jieba tags place names ``ns``, known organizations ``nt`` and person names ``nr``; most
 organizations in these texts are not in its dictionary (浙江省高端化学品技术创新中心), so an
 organization is read as a run of noun tokens that ends in a suffix from
-``vocab/org_suffixes.tsv`` and holds at least one proper-noun token. A person is a ``nr`` token
-right after a job title from ``vocab/person_titles.tsv``; names jieba does not tag are missed
-rather than guessed. A place is a ``ns`` token found in ``vocab/places.tsv`` (administrative
+``pipelines/vocab/org_suffixes.tsv`` and holds at least one proper-noun token. A person is a ``nr`` token
+right after a job title from ``pipelines/vocab/person_titles.tsv``; names jieba does not tag are missed
+rather than guessed. A place is a ``ns`` token found in ``pipelines/vocab/places.tsv`` (administrative
 divisions to county level, generated once from jionlp's GB/T 2260 table) or ending in an
 administrative suffix, or a division's official name or province or city short name whatever
 jieba tags it (its dictionary has 嘉兴 as a person name); places are counted under their
@@ -24,7 +24,8 @@ from typing import Any
 import jieba.posseg
 import rjieba
 
-from pipelines.enrich.vocabulary import Vocabulary
+from crawler.items import Entities, MentionedPerson, Organization, Place
+from pipelines.vocab import Vocabulary
 
 
 class LazyPosTagger:
@@ -152,7 +153,7 @@ def _org_span(tokens: list[Token], end: int, vocab: Vocabulary) -> tuple[int, in
         has_proper = any(token.flag in PROPER for token in tokens[first : end + 1])
         # Stop at an earlier organization unless it is a known one (浙江大学 in
         # 浙江大学衢州研究院) or the name so far is generic (股份有限公司).
-        if previous.word.endswith(vocab.org_suffixes) and previous.flag != "nt" and has_proper:
+        if previous.word.endswith(vocab.fields.org_suffixes) and previous.flag != "nt" and has_proper:
             break
         first -= 1
     # A name starts at its first proper noun: 参与单位浙江清华… is 浙江清华….
@@ -168,7 +169,7 @@ def organization_spans(tokens: list[Token], vocab: Vocabulary) -> list[tuple[int
     """Character spans of organization names, in reading order, without overlaps."""
     spans: list[tuple[int, int]] = []
     for index, token in enumerate(tokens):
-        if not token.word.endswith(vocab.org_suffixes):
+        if not token.word.endswith(vocab.fields.org_suffixes):
             continue
         if token.flag == "nt" and len(token.word) >= ORG_LENGTH[0]:
             spans.append((token.start, token.end))
@@ -186,7 +187,7 @@ PLACE_LEVELS_MEMO = 200_000
 
 def place_level(name: str, vocab: Vocabulary) -> str | None:
     """``province``, ``city``, ``district`` or ``township`` from the name, ``None`` if unknown."""
-    memo = vocab.place_levels
+    memo = vocab.mentions.place_levels
     if name in memo:
         return memo[name]
     if len(memo) >= PLACE_LEVELS_MEMO:
@@ -196,11 +197,11 @@ def place_level(name: str, vocab: Vocabulary) -> str | None:
 
 
 def _place_level(name: str, vocab: Vocabulary) -> str | None:
-    if name in vocab.place_stopwords:
+    if name in vocab.mentions.place_stopwords:
         return None
-    if name in vocab.places:
-        return vocab.places[name]
-    for suffix, level in vocab.place_suffixes.items():
+    if name in vocab.mentions.places:
+        return vocab.mentions.places[name]
+    for suffix, level in vocab.mentions.place_suffixes.items():
         # Two characters at least before the suffix: 上市 and 大省 are no places.
         if name.endswith(suffix) and len(name) >= len(suffix) + 2:
             return level
@@ -210,9 +211,9 @@ def _place_level(name: str, vocab: Vocabulary) -> str | None:
 def _named_division(word: str, level: str | None, vocab: Vocabulary) -> bool:
     """Whether ``word`` names a division beyond doubt: its official name (徐汇区) or the short
     name of a province or city (嘉兴). jieba's dictionary tags 936 such names as person names."""
-    if level is None or word not in vocab.place_official_names:
+    if level is None or word not in vocab.mentions.place_official_names:
         return False
-    return vocab.place_official_names[word] == word or level in ("province", "city")
+    return vocab.mentions.place_official_names[word] == word or level in ("province", "city")
 
 
 def _is_place(token: Token, level: str | None, vocab: Vocabulary) -> bool:
@@ -227,10 +228,10 @@ def _role_before(text: str, start: int, anchors: list[int], vocab: Vocabulary) -
     window = text[max(0, start - ROLE_WINDOW) : start]
     clause = _CLAUSE_BREAK.split(window)[-1]
     stripped = clause.rstrip()
-    if not stripped.endswith(vocab.person_titles):
+    if not stripped.endswith(vocab.mentions.person_titles):
         return None
     offset = start - len(clause)
-    titles = [clause.find(title) for title in vocab.person_titles if title in clause]
+    titles = [clause.find(title) for title in vocab.mentions.person_titles if title in clause]
     inside = [anchor - offset for anchor in anchors if offset <= anchor < start]
     first = min([*titles, *inside])
     role = stripped[first:]
@@ -239,24 +240,23 @@ def _role_before(text: str, start: int, anchors: list[int], vocab: Vocabulary) -
     return re.sub(r"\s+", "", role).strip() or None
 
 
-def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger) -> dict[str, list[dict[str, Any]]]:
-    """``{"organizations": [{name, count}], "places": [{name, count, level}],
-    "people": [{name, role, count}]}``, each list in order of first mention."""
-    result: dict[str, list[dict[str, Any]]] = {"organizations": [], "places": [], "people": []}
+def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger) -> Entities:
+    """Organizations, places and people with their mention counts, each in order of first mention."""
+    result = Entities()
     if not text:
         return result
     tokens = tokenizer.tokens(text)
     org_spans = organization_spans(tokens, vocab)
     organizations = Counter(text[start:end] for start, end in org_spans)
-    result["organizations"] = [{"name": name, "count": count} for name, count in organizations.items()]
+    result.organizations = [Organization(name, count) for name, count in organizations.items()]
     # Tags are read last, as a lazy tagger runs its HMM on an unknown word when its tag is read.
     levels = {word: place_level(word, vocab) for word in {token.word for token in tokens}}
     place_tokens = [t for t in tokens if _is_place(t, levels[t.word], vocab)]
     # 嘉兴 and 嘉兴市 are one place, under its official name; other names stay as written.
-    official = {word: vocab.place_official_names.get(word, word) for word in levels}
+    official = {word: vocab.mentions.place_official_names.get(word, word) for word in levels}
     places = Counter(official[token.word] for token in place_tokens if levels[token.word])
     place_levels = {official[word]: level for word, level in levels.items() if level}
-    result["places"] = [{"name": name, "count": count, "level": place_levels[name]} for name, count in places.items()]
+    result.places = [Place(name, count, place_levels[name]) for name, count in places.items()]
     anchors = sorted([start for start, _ in org_spans] + [t.start for t in place_tokens])
     roles: dict[str, str] = {}
     for token in tokens:
@@ -267,5 +267,5 @@ def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger)
         role = _role_before(text, token.start, anchors, vocab)
         if role is not None and token.flag in PERSON:
             roles[token.word] = role
-    result["people"] = [{"name": name, "role": role, "count": text.count(name)} for name, role in roles.items()]
+    result.people = [MentionedPerson(name, role, text.count(name)) for name, role in roles.items()]
     return result

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import re
 
-from pipelines.enrich.found import Found
-from pipelines.enrich.text import compact
-from pipelines.enrich.vocabulary import Vocabulary
+from pipelines.fields.found import Found
+from pipelines.fields.text import compact
+from pipelines.vocab import FieldVocabulary
 
 HEAD_LINES = 15
 """The salutation comes after masthead, 文号 and title, before the first paragraph."""
 _SALUTATION = re.compile(r"(?:尊敬的)?([\u4e00-\u9fff()（）]{2,30})[:：]")
 
 
-def is_letter(head: list[str], vocab: Vocabulary) -> bool:
+def is_letter(head: list[str], vocab: FieldVocabulary) -> bool:
     """Whether the leading lines mark a reply or letter (``答复``, ``复函`` …)."""
     flat = "".join(compact(line) for line in head[:HEAD_LINES])
     return any(marker in flat for marker in vocab.letter_markers)
 
 
-def find_recipient(head: list[str], vocab: Vocabulary) -> Found[str] | None:
+def find_recipient(head: list[str], vocab: FieldVocabulary) -> Found[str] | None:
     """The addressee of a letter (rule ``salutation_line``), ``None`` for any other text."""
     if not is_letter(head, vocab):
         return None

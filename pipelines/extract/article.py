@@ -17,18 +17,20 @@ from lxml import etree
 from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
+from crawler.items import Attachment, DocNumberParts, GovMeta, InvalidValue, Person, Provenance, Quality
 from pipelines.extract.attachments import attachment_links
 from pipelines.extract.body import article_body
-from pipelines.extract.byline import Person, byline_line_pattern, labelled_value, names_in
 from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
 from pipelines.extract.cms import body_container_names, cms_family
-from pipelines.extract.dates import ParsedDate, fetch_time, parsed_date
 from pipelines.extract.dom import normalized_space, parsed_document, repaired_text
-from pipelines.extract.govmeta import DOC_NUMBER, disclosure_metadata, invalid_fields, visible_doc_number
+from pipelines.extract.govmeta import DisclosureTable, disclosure_metadata, invalid_fields
 from pipelines.extract.published import publication_time
 from pipelines.extract.regions import page_regions
 from pipelines.extract.title import article_subtitle, article_title
-from pipelines.extract.vocab import Vocabulary, load_vocabulary
+from pipelines.fields.bylines import byline_line_pattern, labelled_value, names_in
+from pipelines.fields.dates import ParsedDate, fetch_time, parsed_date
+from pipelines.fields.docnumber import LATEST_YEAR, DocNumber, find_doc_number, normalize_doc_number, own_doc_number
+from pipelines.vocab import FieldVocabulary, Vocabulary, load_vocabulary
 
 OVERRIDABLE = ("title", "subtitle", "body", "published", "source_name", "author", "editor", "doc_number", "issuer")
 _SAME_SITE_LABELS = 2
@@ -43,23 +45,26 @@ class Extracted:
     published: str | None = None
     published_raw: str | None = None
     source_name: str | None = None
-    authors: list[dict[str, str]] = field(default_factory=list)
+    authors: list[Person] = field(default_factory=list)
     editor: str | None = None
     doc_number: str | None = None
+    """The 文号 normalized (``〔YYYY〕``); ``None`` when absent or invalid."""
+    doc_number_raw: str | None = None
+    """The 文号 as printed."""
+    doc_number_parts: DocNumberParts | None = None
     issuer: str | None = None
     body: str = ""
     canonical_url: str | None = None
-    gov_meta: dict[str, str] = field(default_factory=dict)
-    missing_fields: list[str] = field(default_factory=list)
-    invalid_fields: list[str] = field(default_factory=list)
-    attachments: list[dict[str, str]] = field(default_factory=list)
+    gov_meta: GovMeta | None = None
+    quality: Quality = field(default_factory=Quality)
+    attachments: list[Attachment] = field(default_factory=list)
     cms: str | None = None
-    provenance: dict[str, str] = field(default_factory=dict)
+    provenance: dict[str, Provenance] = field(default_factory=dict)
     repaired_encoding: bool = False
 
     @property
     def author(self) -> str | None:
-        return "、".join(a["name"] for a in self.authors) or None
+        return "、".join(person.name for person in self.authors) or None
 
 
 def _selected(root: lxml_html.HtmlElement, selector: str) -> lxml_html.HtmlElement | None:
@@ -87,6 +92,27 @@ def _canonical(root: lxml_html.HtmlElement, url: str) -> tuple[str, str]:
     return url, "page url"
 
 
+def _doc_number_of(
+    meta: DisclosureTable, lines: list[str], vocab: FieldVocabulary, year: int
+) -> tuple[DocNumber | None, str]:
+    """The page's own 文号: the disclosure table's cell, else a 文号 line among the first lines."""
+    cell = meta.fields.get("doc_number")
+    number = find_doc_number(cell, vocab, reference_year=year) if cell else None
+    if number is not None:
+        return number, f"gov_meta {meta.labels['doc_number']}"
+    found = own_doc_number(lines, vocab, reference_year=year)
+    return found if found is not None else (None, "none")
+
+
+def _set_doc_number(result: Extracted, number: DocNumber) -> None:
+    """The 文号 normalized with the raw one beside it; a number that cannot be right is a note."""
+    if number.invalid_reason:
+        result.quality.add_invalid(InvalidValue("doc_number", number.raw, number.invalid_reason))
+        return
+    result.doc_number, result.doc_number_raw = number.normalized, number.raw
+    result.doc_number_parts = number.parts
+
+
 def extract_fields(
     html: str,
     url: str,
@@ -103,8 +129,10 @@ def extract_fields(
     if repaired is not None:
         html, result.repaired_encoding = repaired, True
     root = parsed_document(html)
+    reference = fetch_time(fetched_at)
+    year = reference.year if reference is not None else LATEST_YEAR
     chosen = {name: _selected(root, selector) for name, selector in overrides.items() if name in OVERRIDABLE}
-    prov = result.provenance
+    prov: dict[str, str] = {}
 
     def override_text(name: str) -> str | None:
         element = chosen.get(name)
@@ -115,78 +143,77 @@ def extract_fields(
         prov[name] = f"override {overrides[name]}"
         return normalized_space(element.text_content()) or None
 
-    result.cms = cms_family(html, url, vocab)
+    result.cms = cms_family(html, url, vocab.page)
     prov["cms"] = "markers" if result.cms else "none"
-    title, title_element = article_title(root, vocab, chosen.get("title"))
+    title, title_element = article_title(root, vocab.page, chosen.get("title"))
     result.title = title.text
     prov["title"] = prov.get("title", "") + title.how if "title" not in chosen else f"override {overrides['title']}"
     result.subtitle = override_text("subtitle")
     if result.subtitle is None:
-        result.subtitle, how = article_subtitle(root, vocab, title_element, result.title)
+        result.subtitle, how = article_subtitle(root, vocab.page, title_element, result.title)
         prov["subtitle"] = prov.get("subtitle", "") + how
 
     body = article_body(
         root,
-        vocab,
+        vocab.page,
         result.title,
-        byline_line_pattern(vocab),
-        body_container_names(result.cms, vocab),
+        byline_line_pattern(vocab.fields),
+        body_container_names(result.cms, vocab.page),
         chosen.get("body"),
     )
     result.body = "\n".join(body.paragraphs)
     prov["body"] = body.how if "body" in chosen else prov.get("body", "") + body.how
     regions = page_regions(root, result.title, body.container)
 
-    meta = disclosure_metadata(root, vocab)
-    result.gov_meta = dict(meta.fields)
-    result.missing_fields = meta.missing
-    result.invalid_fields = invalid_fields(meta, fetch_time(fetched_at))
+    meta = disclosure_metadata(root, vocab.fields)
+    result.gov_meta = meta.gov_meta()
+    result.quality = Quality(missing=meta.missing, invalid=invalid_fields(meta, reference, vocab.fields))
     if meta.fields:
         prov["gov_meta"] = f"disclosure table ({meta.layout})"
 
     published_text = override_text("published")
     found: ParsedDate | None = None
     if published_text:
-        found = parsed_date(published_text, fetch_time(fetched_at))
+        found = parsed_date(published_text, reference)
     if found is None:
-        found, how = publication_time(root, url, regions, result.gov_meta, vocab, fetched_at)
+        found, how = publication_time(root, url, regions, meta.fields, vocab.fields, fetched_at)
         prov["published"] = prov.get("published", "") + how
     if found is not None:
         result.published, result.published_raw = found.iso(), found.raw
 
     source_text = override_text("source_name")
     if source_text:
-        result.source_name = labelled_value(source_text, vocab.source_labels, vocab) or _unlabelled(source_text)
+        labelled = labelled_value(source_text, vocab.fields.source_labels, vocab.fields)
+        result.source_name = labelled or _unlabelled(source_text)
     else:
-        result.source_name, how = source_name_of(root, regions, vocab, result.gov_meta)
+        result.source_name, how = source_name_of(root, regions, vocab, meta.fields)
         prov["source_name"] = prov.get("source_name", "") + how
 
     author_text = override_text("author")
-    people = [Person(n, "作者") for n in names_in(author_text, vocab)] if author_text else []
+    people = [Person(n, "author") for n in names_in(author_text, vocab.fields)] if author_text else []
     if not people:
         people, how = authors_of(root, regions, vocab)
         prov["author"] = prov.get("author", "") + how
-    result.authors = [{"name": p.name, "role": p.role} for p in people]
+    result.authors = people
 
     editor_text = override_text("editor")
     if editor_text:
-        result.editor = labelled_value(editor_text, vocab.editor_labels, vocab) or _unlabelled(editor_text)
+        labelled = labelled_value(editor_text, vocab.fields.editor_labels, vocab.fields)
+        result.editor = labelled or _unlabelled(editor_text)
     else:
-        result.editor, how = editor_of(regions, vocab)
+        result.editor, how = editor_of(regions, vocab.fields)
         prov["editor"] = prov.get("editor", "") + how
 
     doc_text = override_text("doc_number")
-    if doc_text:
-        result.doc_number = doc_text
-    elif meta.fields.get("doc_number") and DOC_NUMBER.search(meta.fields["doc_number"]):
-        result.doc_number = meta.fields["doc_number"]
-        prov["doc_number"] = f"gov_meta {meta.labels['doc_number']}"
-    else:
-        visible = visible_doc_number(regions.header + regions.body)
-        if visible:
-            result.doc_number, prov["doc_number"] = visible
-        else:
-            prov["doc_number"] = prov.get("doc_number", "") + "none"
+    number = find_doc_number(doc_text, vocab.fields, reference_year=year) if doc_text else None
+    if doc_text and number is None:
+        # The site config names the element: its text is kept, brackets normalized, though no 文号.
+        result.doc_number, result.doc_number_raw = normalize_doc_number(doc_text, vocab.fields), doc_text
+    elif number is None:
+        number, how = _doc_number_of(meta, regions.header + regions.body, vocab.fields, year)
+        prov["doc_number"] = prov.get("doc_number", "") + how
+    if number is not None:
+        _set_doc_number(result, number)
 
     issuer_text = override_text("issuer")
     if issuer_text:
@@ -199,4 +226,5 @@ def extract_fields(
 
     result.attachments = attachment_links(root, url)
     result.canonical_url, prov["canonical_url"] = _canonical(root, url)
+    result.provenance = {name: Provenance("extraction", rule) for name, rule in prov.items()}
     return result

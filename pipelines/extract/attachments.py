@@ -7,6 +7,7 @@ from urllib.parse import urljoin, urlsplit
 
 from lxml import html as lxml_html
 
+from crawler.items import Attachment
 from pipelines.extract.dom import normalized_space
 
 ATTACHMENT_EXTENSIONS = frozenset(
@@ -33,10 +34,10 @@ ATTACHMENT_EXTENSIONS = frozenset(
 _EXTENSION = re.compile(r"\.([A-Za-z0-9]{2,5})$")
 
 
-def attachment_links(root: lxml_html.HtmlElement, base_url: str) -> list[dict[str, str]]:
-    """Each linked file once, in page order: ``{"text", "url", "type"}``."""
+def attachment_links(root: lxml_html.HtmlElement, base_url: str) -> list[Attachment]:
+    """Each linked file once, in page order."""
     seen: set[str] = set()
-    found: list[dict[str, str]] = []
+    found: list[Attachment] = []
     for link in root.iter("a"):
         href = (link.get("href") or "").strip()
         if not href or href.startswith(("javascript:", "mailto:", "#")):
@@ -50,5 +51,5 @@ def attachment_links(root: lxml_html.HtmlElement, base_url: str) -> list[dict[st
             continue
         seen.add(url)
         text = normalized_space(link.text_content()) or (link.get("title") or "").strip()
-        found.append({"text": text, "url": url, "type": match.group(1).lower()})
+        found.append(Attachment(url=url, text=text, type=match.group(1).lower()))
     return found

@@ -4,7 +4,7 @@ Container choice, in order: a site override selector; the body container of a re
 (TRS ``TRS_Editor``, Hanweb ``#zoom``); otherwise a density score over the whole tree, in the
 spirit of readability and GNE but computed in one pass over the shared parse (both libraries
 re-parse and rewrite the tree, which costs 15-40x the parse; see docs/extraction.md). Named
-containers (``vocab/containers.toml``) get a bonus in that score rather than winning outright,
+containers (``pipelines/vocab/page_containers.tsv``) get a bonus in that score rather than winning outright,
 because names like ``content`` also label sidebars.
 
 Reading keeps paragraphs and image captions, and leaves out boilerplate subtrees (share bars,
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from pipelines.extract.dom import Block, attribute_tokens, is_boilerplate, normalized_space, text_blocks
-from pipelines.extract.vocab import Vocabulary
+from pipelines.vocab import PageVocabulary
 
 # fmt: off
 #: Elements whose own text makes a paragraph candidate for scoring.
@@ -74,7 +74,7 @@ def _own_paragraph_score(element: lxml_html.HtmlElement) -> float:
     return (length - link_len) + 3 * len(_PUNCT.findall(text))
 
 
-def _named_container(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
+def _named_container(element: lxml_html.HtmlElement, vocab: PageVocabulary) -> bool:
     if element.get("itemprop") in vocab.container_itemprops:
         return True
     words = {f"{element.get('class', '')}".strip().lower(), f"{element.get('id', '')}".strip().lower()}
@@ -82,7 +82,7 @@ def _named_container(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
     return any(name in words for name in vocab.container_names)
 
 
-def container_scores(root: lxml_html.HtmlElement, vocab: Vocabulary) -> dict[lxml_html.HtmlElement, float]:
+def container_scores(root: lxml_html.HtmlElement, vocab: PageVocabulary) -> dict[lxml_html.HtmlElement, float]:
     """Each candidate container's score: its paragraphs' scores, halved per level up."""
     scores: dict[lxml_html.HtmlElement, float] = {}
     body = root.find("body")
@@ -114,7 +114,7 @@ def container_scores(root: lxml_html.HtmlElement, vocab: Vocabulary) -> dict[lxm
     return scores
 
 
-def best_container(root: lxml_html.HtmlElement, vocab: Vocabulary) -> lxml_html.HtmlElement | None:
+def best_container(root: lxml_html.HtmlElement, vocab: PageVocabulary) -> lxml_html.HtmlElement | None:
     """The element most likely to hold the article text."""
     scores = container_scores(root, vocab)
     if not scores:
@@ -147,7 +147,7 @@ def cms_container(root: lxml_html.HtmlElement, names: tuple[str, ...]) -> lxml_h
 
 
 def kept_paragraphs(
-    blocks: list[Block], title: str | None, byline_line: re.Pattern[str], vocab: Vocabulary
+    blocks: list[Block], title: str | None, byline_line: re.Pattern[str], vocab: PageVocabulary
 ) -> list[str]:
     """Paragraph texts without link-only lines, title repeats and byline lines."""
     kept: list[str] = []
@@ -171,7 +171,7 @@ def kept_paragraphs(
 
 def article_body(
     root: lxml_html.HtmlElement,
-    vocab: Vocabulary,
+    vocab: PageVocabulary,
     title: str | None,
     byline_line: re.Pattern[str],
     cms_names: tuple[str, ...] = (),

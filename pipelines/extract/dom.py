@@ -4,7 +4,7 @@ A page is parsed once with lxml (comments dropped, so CMS markers such as
 ``<!--<$[信息来源]>begin-->`` do not split a value in two); every extractor works on that tree.
 Elements that never carry article text (scripts, styles, forms, hidden elements) are removed
 up front; boilerplate blocks (navigation, share bars, related lists, comments, footers) are
-recognized by class/id tokens from ``vocab/boilerplate.toml`` and skipped when text is read.
+recognized by class/id tokens from ``pipelines/vocab/page_boilerplate.tsv`` and skipped when text is read.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from lxml import etree
 from lxml import html as lxml_html
 
-from pipelines.extract.vocab import Vocabulary
+from pipelines.vocab import PageVocabulary
 
 # fmt: off
 #: Elements removed before anything reads the tree: they never hold visible article text.
@@ -70,7 +70,7 @@ def attribute_words(element: lxml_html.HtmlElement) -> str:
     return f"{element.get('class', '')} {element.get('id', '')}".lower()
 
 
-def is_boilerplate(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
+def is_boilerplate(element: lxml_html.HtmlElement, vocab: PageVocabulary) -> bool:
     """Whether an element's tag, class or id marks it as navigation, share bar, comments …"""
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in vocab.boilerplate_tags:
@@ -115,14 +115,14 @@ class Block:
         return self.link_chars / length if length else 1.0
 
 
-def _is_furniture_link(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
+def _is_furniture_link(element: lxml_html.HtmlElement, vocab: PageVocabulary) -> bool:
     if element.tag != "a":
         return False
     text = normalized_space(element.text_content())
     return any(pattern.search(text) for pattern in vocab.boilerplate_links)
 
 
-def text_blocks(element: lxml_html.HtmlElement, vocab: Vocabulary | None = None) -> list[Block]:
+def text_blocks(element: lxml_html.HtmlElement, vocab: PageVocabulary | None = None) -> list[Block]:
     """Visible text of ``element`` split into paragraphs at block elements and ``<br>``.
 
     Boilerplate subtrees (when ``vocab`` is given) are left out. Hand-written rather than

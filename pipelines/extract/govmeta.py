@@ -4,8 +4,10 @@ Portals print the table in two layouts: label and value in one cell (``<td>索�
 also ``<li>``/``<span>``), or the label in one cell and the value in the next (``<th>索引号</th>
 <td>0147…</td>``, ``<dt>``/``<dd>``, ``<label>`` + ``<div>``). Both are read by one scan of short
 elements whose text starts with a known label. Labels map to keys through
-``vocab/govmeta.toml``. ``missing_fields`` lists expected keys a table lacks; ``invalid_fields``
-lists values that fail their check (索引号 form, 成文日期 <= 发布日期 <= fetch time).
+``pipelines/vocab/govmeta_labels.tsv``, whose keys are the fields of
+:class:`crawler.items.GovMeta`. The expected keys a table lacks and the values that fail their
+check (索引号 form, a 文号 cell that holds none, 成文日期 <= 发布日期 <= fetch time) become the
+article's quality notes.
 """
 
 from __future__ import annotations
@@ -16,31 +18,37 @@ from datetime import datetime
 
 from lxml import html as lxml_html
 
-from pipelines.extract.dates import absolute_date
+from crawler.items import GovMeta, InvalidValue
 from pipelines.extract.dom import normalized_space
-from pipelines.extract.vocab import Vocabulary
+from pipelines.fields.dates import absolute_date
+from pipelines.fields.docnumber import LATEST_YEAR, PLACEHOLDERS, find_doc_number
 from pipelines.patterns import alternation
+from pipelines.vocab import FieldVocabulary
 
 _CELL_TAGS = ("td", "th", "li", "span", "div", "p", "dt", "dd", "label", "font", "b", "strong", "em")
 _SEPARATOR = re.compile(r"^\s*[：:]\s*")
 #: 索引号: organisation code (9 or 18 characters), year, serial (0147… /2023-0040295).
 _INDEX_NUMBER = re.compile(r"^[0-9A-Z]{8,9}-?[0-9A-Z]?(?:[0-9A-Z]{8})?\s*[/／-]\s*(?:19|20)\d{2}\s*[-/／]\s*\d+$")
-#: A raw 文号 in any bracket style: 浙政办发〔2021〕12号, 嘉科函（2022）55号, 国发[2021]3号.
-DOC_NUMBER = re.compile(r"[\u3400-\u9fff]{1,20}\s*[〔\[［(（【]\s*(?:19|20)\d{2}\s*[〕\]］)）】]\s*第?\s*\d{1,5}\s*号")
 #: Minimum number of distinct keys before a set of labelled cells counts as a disclosure table.
 _MIN_TABLE_KEYS = 2
 
 
 @dataclass
-class GovMeta:
+class DisclosureTable:
+    """The labelled cells of a page's disclosure table, before they become a :class:`GovMeta`."""
+
     fields: dict[str, str] = field(default_factory=dict)
+    """:class:`GovMeta` key -> value as printed."""
     labels: dict[str, str] = field(default_factory=dict)
+    """:class:`GovMeta` key -> the label printed (``发文字号``), for provenance."""
     missing: list[str] = field(default_factory=list)
-    invalid: list[str] = field(default_factory=list)
     layout: str | None = None
 
+    def gov_meta(self) -> GovMeta | None:
+        return GovMeta(**self.fields) if self.fields else None
 
-def _label_regex(vocab: Vocabulary) -> re.Pattern[str]:
+
+def _label_regex(vocab: FieldVocabulary) -> re.Pattern[str]:
     # Labels are printed with padding spaces (索 引 号) on some portals.
     alternatives = alternation(vocab.govmeta_labels, spaced=True)
     return re.compile(rf"^\s*[【\[]?(?P<label>{alternatives})\s*[】\]]?\s*(?P<sep>[：:]?)")
@@ -58,10 +66,10 @@ def _next_value(element: lxml_html.HtmlElement) -> str:
     return normalized_space(sibling.text_content())
 
 
-def disclosure_metadata(root: lxml_html.HtmlElement, vocab: Vocabulary) -> GovMeta:
+def disclosure_metadata(root: lxml_html.HtmlElement, vocab: FieldVocabulary) -> DisclosureTable:
     """The labelled disclosure fields of a page (empty when it has no such table)."""
     label_regex = _label_regex(vocab)
-    meta = GovMeta()
+    meta = DisclosureTable()
     layouts: set[str] = set()
     body = root.find("body")
     for element in (body if body is not None else root).iter(*_CELL_TAGS):
@@ -91,52 +99,37 @@ def disclosure_metadata(root: lxml_html.HtmlElement, vocab: Vocabulary) -> GovMe
             meta.labels[key] = label
             layouts.add(layout)
     if len(meta.fields) < _MIN_TABLE_KEYS:
-        return GovMeta()
+        return DisclosureTable()
     meta.layout = " + ".join(sorted(layouts))
     meta.missing = [key for key in vocab.govmeta_expected if key not in meta.fields]
     return meta
 
 
-def invalid_fields(meta: GovMeta, fetched: datetime | None) -> list[str]:
-    """Keys of ``meta`` whose values fail their checks."""
-    invalid: list[str] = []
-    index_number = meta.fields.get("index_number")
+def invalid_fields(meta: DisclosureTable, fetched: datetime | None, vocab: FieldVocabulary) -> list[InvalidValue]:
+    """The values of ``meta`` that fail their checks, with the reason."""
+    invalid: list[InvalidValue] = []
+    cells = meta.fields
+    index_number = cells.get("index_number")
     if index_number and not _INDEX_NUMBER.match(index_number.replace(" ", "")):
-        invalid.append("index_number")
-    doc_number = meta.fields.get("doc_number")
-    if doc_number and doc_number not in ("无", "-", "/") and not DOC_NUMBER.search(doc_number):
-        invalid.append("doc_number")
+        invalid.append(InvalidValue("index_number", index_number, "not_an_index_number"))
+    cell = cells.get("doc_number")
+    if cell and cell not in PLACEHOLDERS and find_doc_number(cell, vocab, reference_year=LATEST_YEAR) is None:
+        invalid.append(InvalidValue("doc_number", cell, "not_a_doc_number"))
     dates: dict[str, datetime] = {}
     for key in ("written_date", "issued_date", "published_date", "effective_date", "repealed_date"):
-        raw = meta.fields.get(key)
+        raw = cells.get(key)
         if not raw:
             continue
         parsed = absolute_date(raw)
         if parsed is None:
-            invalid.append(key)
+            invalid.append(InvalidValue(key, raw, "unreadable_date"))
         else:
             dates[key] = parsed.value
-    published = dates.get("published_date") or dates.get("issued_date")
+    published_key = "published_date" if "published_date" in dates else "issued_date"
+    published = dates.get(published_key)
     written = dates.get("written_date")
     if written and published and written.date() > published.date():
-        invalid.append("written_date")
+        invalid.append(InvalidValue("written_date", cells["written_date"], "written_after_published"))
     if published and fetched and published > fetched:
-        invalid.append("published_date" if "published_date" in dates else "issued_date")
+        invalid.append(InvalidValue(published_key, cells[published_key], "published_after_fetch"))
     return invalid
-
-
-def visible_doc_number(lines: list[str]) -> tuple[str, str] | None:
-    """A 文号 printed as its own line or after a 文号/发文字号 label, with the rule that found it."""
-    labelled = re.compile(r"(?:发文字号|文\s*号|发文文号)\s*[：:]\s*(?P<value>\S.{0,40})")
-    for line in lines:
-        match = labelled.search(line)
-        if match:
-            found = DOC_NUMBER.search(match["value"])
-            if found:
-                return found.group(0), "label 文号"
-    for line in lines[:8]:
-        compact = line.replace(" ", "")
-        found = DOC_NUMBER.fullmatch(compact)
-        if found:
-            return found.group(0), "document number line"
-    return None

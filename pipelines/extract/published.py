@@ -13,10 +13,10 @@ import re
 
 from lxml import html as lxml_html
 
-from pipelines.extract.dates import ParsedDate, absolute_date, fetch_time, is_plausible, parsed_date, url_date
 from pipelines.extract.regions import Regions, json_ld_values, meta_content
-from pipelines.extract.vocab import Vocabulary
+from pipelines.fields.dates import ParsedDate, absolute_date, fetch_time, is_plausible, parsed_date, url_date
 from pipelines.patterns import alternation
+from pipelines.vocab import FieldVocabulary
 
 _PUBLISHED_META = (
     "article:published_time",
@@ -46,7 +46,7 @@ def publication_time(
     url: str,
     regions: Regions,
     gov_meta: dict[str, str],
-    vocab: Vocabulary,
+    vocab: FieldVocabulary,
     fetched_at: str | None,
 ) -> tuple[ParsedDate | None, str]:
     reference = fetch_time(fetched_at)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from lxml import html as lxml_html
 
 from pipelines.extract.dom import attribute_tokens, normalized_space
-from pipelines.extract.vocab import Vocabulary
+from pipelines.vocab import PageVocabulary
 
 _SITE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|--|—|-\s|\s-)\s*")
 _META_TITLES = ("og:title", "ArticleTitle", "articletitle", "twitter:title", "title")
@@ -44,7 +44,7 @@ def _meta_title(root: lxml_html.HtmlElement) -> tuple[str, str] | None:
     return None
 
 
-def heading_candidates(root: lxml_html.HtmlElement, vocab: Vocabulary) -> list[tuple[lxml_html.HtmlElement, str]]:
+def heading_candidates(root: lxml_html.HtmlElement, vocab: PageVocabulary) -> list[tuple[lxml_html.HtmlElement, str]]:
     """Headings and title-named elements with their text, in document order."""
     body = root.find("body")
     found: list[tuple[lxml_html.HtmlElement, str]] = []
@@ -58,7 +58,7 @@ def heading_candidates(root: lxml_html.HtmlElement, vocab: Vocabulary) -> list[t
 
 
 def article_title(
-    root: lxml_html.HtmlElement, vocab: Vocabulary, override: lxml_html.HtmlElement | None = None
+    root: lxml_html.HtmlElement, vocab: PageVocabulary, override: lxml_html.HtmlElement | None = None
 ) -> tuple[Title, lxml_html.HtmlElement | None]:
     """The heading and the element it was read from."""
     if override is not None:
@@ -92,7 +92,7 @@ def article_title(
 
 
 def article_subtitle(
-    root: lxml_html.HtmlElement, vocab: Vocabulary, title_element: lxml_html.HtmlElement | None, title: str | None
+    root: lxml_html.HtmlElement, vocab: PageVocabulary, title_element: lxml_html.HtmlElement | None, title: str | None
 ) -> tuple[str | None, str]:
     """引题/副题: a short heading right before/after the title, or an element named subtitle near it."""
     if title_element is not None:

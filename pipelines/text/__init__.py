@@ -2,5 +2,5 @@
 
 One module per responsibility; :func:`pipelines.text.clean.clean_article` runs them in order
 and is what :class:`pipelines.cleaning.CleaningPipeline` calls. Vocabulary lives in
-``pipelines/text/vocab/`` (see ``docs/cleaning.md``).
+``pipelines/vocab/`` (see ``docs/cleaning.md``).
 """

@@ -1,7 +1,7 @@
 """Boilerplate inside article text: share prompts, related/recommended lists, comment areas,
 copyright notices, contact spam, breadcrumbs, view counters and byline debris.
 
-All phrases and patterns are data in ``vocab/boilerplate.toml``; this module only decides how
+All phrases and patterns are data in ``pipelines/vocab/text_*.tsv``; this module only decides how
 far a block reaches. A breadcrumb yields ``section``; the items of related-article lists yield
 ``related``; everything else is dropped.
 """
@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from pipelines.text.removal import Removal
-from pipelines.text.vocab import boilerplate
+from pipelines.vocab import load_vocabulary
 
 _BULLET = re.compile(r"^(?:[-·•*▪►◆●]\s*|\d{1,2}[.、)]\s*)")
 _TEASER_END = ("...", "…", "》》", ">>")
@@ -37,7 +37,7 @@ class BoilerplateResult:
 
 def breadcrumb(line: str) -> tuple[str, ...] | None:
     """The crumbs of a breadcrumb line (``当前位置:首页 > 靖江产业信息 > 正文内容``), else ``None``."""
-    vocab = boilerplate()
+    vocab = load_vocabulary().text
     label = vocab.breadcrumb_label.match(line)
     if label:
         rest = line[label.end() :]
@@ -53,7 +53,7 @@ def breadcrumb(line: str) -> tuple[str, ...] | None:
 
 def section_of(crumbs: Sequence[str]) -> str | None:
     """The last crumb that names a section (not 首页 / 正文 …)."""
-    generic = boilerplate().breadcrumb_generic
+    generic = load_vocabulary().text.breadcrumb_generic
     specific = [crumb for crumb in crumbs if crumb not in generic]
     return specific[-1] if specific else None
 
@@ -63,7 +63,7 @@ def marker_kind(line: str) -> str | None:
     phrase = line.rstrip(":：").strip()
     if len(phrase) > _MARKER_MAX:
         return None
-    for marker in boilerplate().markers:
+    for marker in load_vocabulary().text.markers:
         prefix = phrase[: len(phrase) - len(marker.phrase)].strip()
         if phrase.endswith(marker.phrase) and len(prefix) <= _MARKER_PREFIX_MAX:
             return marker.kind
@@ -72,7 +72,7 @@ def marker_kind(line: str) -> str | None:
 
 def line_kind(line: str) -> str | None:
     """The kind of a whole boilerplate line (share prompt, copyright, byline debris)."""
-    return next((rule.kind for rule in boilerplate().lines if rule.pattern.search(line)), None)
+    return next((rule.kind for rule in load_vocabulary().text.lines if rule.pattern.search(line)), None)
 
 
 def strip_fragments(line: str) -> tuple[str, tuple[Removal, ...]]:
@@ -80,7 +80,7 @@ def strip_fragments(line: str) -> tuple[str, tuple[Removal, ...]]:
     if len(line) > _FRAGMENT_LINE_MAX:
         return line, ()
     removed: list[Removal] = []
-    for rule in boilerplate().fragments:
+    for rule in load_vocabulary().text.fragments:
         for match in rule.pattern.finditer(line):
             removed.append(Removal(f"boilerplate_{rule.kind}", match.group(0).strip()))
         line = rule.pattern.sub(" ", line)
@@ -111,7 +111,7 @@ def related_title(item: str) -> str | None:
 def contact_lines(lines: Sequence[str]) -> frozenset[int]:
     """Indexes of contact/advertising spam lines: lines with a strong marker, grown over
     neighbouring lines (blank lines skipped) that carry a phone number or WeChat label."""
-    vocab = boilerplate()
+    vocab = load_vocabulary().text
     found = {i for i, line in enumerate(lines) if line and any(p.search(line) for p in vocab.contact_strong)}
     queue = sorted(found)
     while queue:

@@ -4,7 +4,7 @@ Hand-written because no library detects it: the tools swap words from fixed syno
 (创新→立异, 发展→展开, 技术→技能, 研究→研讨 …), so their output is full of phrases that genuine
 writers almost never produce, while the phrases they replaced become rare. A language-model
 perplexity score would need model weights and would also flag plain but genuine government
-prose. The phrase table is ``vocab/spun.tsv``; the score combines three measures so that no
+prose. The phrase table is ``pipelines/vocab/spun.tsv``; the score combines three measures so that no
 single one decides:
 
 * ``ratio``: weighted spun phrases / (spun + their originals). Genuine text about innovation
@@ -23,7 +23,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from pipelines.text.vocab import spun_phrases
+from pipelines.vocab import load_vocabulary
 
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]")
 _DENSITY_SCALE = 4.0  # weighted hits per 1000 Han characters at which density reaches 63%
@@ -51,14 +51,14 @@ class SpunEvidence:
 def spun_evidence(text: str) -> SpunEvidence:
     spun = 0.0
     distinct = 0
-    for phrase in spun_phrases():
+    for phrase in load_vocabulary().text.spun:
         hits = text.count(phrase.spun) - sum(text.count(word) for word in phrase.keep_in)
         if hits > 0:
             spun += phrase.weight * hits
             distinct += 1
     if not spun:  # the score is 0 whatever the rest says; genuine text stops here
         return SpunEvidence(0.0, 0.0, 0, 0)
-    original = sum(phrase.weight * text.count(phrase.original) for phrase in spun_phrases())
+    original = sum(phrase.weight * text.count(phrase.original) for phrase in load_vocabulary().text.spun)
     return SpunEvidence(spun, original, distinct, len(_HAN.findall(text)))
 
 

@@ -1,7 +1,7 @@
 """Character swaps planted against scrapers or produced by spinning tools (``蕞`` for ``最``).
 
-The table is ``vocab/swaps.tsv``; each entry lists the words in which the swapped character is
-itself right (``蕞尔``), and those are left alone.
+The table is ``pipelines/vocab/swaps.tsv``; each entry lists the words in which the swapped
+character is itself right (``蕞尔``), and those are left alone.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import functools
 import re
 
 from pipelines.patterns import alternation
-from pipelines.text.vocab import Swap, swaps
+from pipelines.vocab import Swap, load_vocabulary
 
 
 @functools.cache
@@ -23,7 +23,7 @@ def _pattern(swap: Swap) -> re.Pattern[str]:
 def fix_swaps(text: str) -> tuple[str, int]:
     """``text`` with swapped characters restored, and how many were restored."""
     total = 0
-    for swap in swaps():
+    for swap in load_vocabulary().text.swaps:
         count = 0
 
         def replace(match: re.Match[str], swap: Swap = swap) -> str:

@@ -1,7 +1,7 @@
 """Titles: injected spam, site-name suffixes, subtitles, and titles hidden in the body
 (red-header government documents, pages whose first line is a breadcrumb).
 
-Vocabulary: ``vocab/titles.toml``.
+Vocabulary: ``pipelines/vocab/title_*.tsv``.
 """
 
 from __future__ import annotations
@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from pipelines.fields.docnumber import LATEST_YEAR, doc_number_line
 from pipelines.text.normalize import normalize_line
 from pipelines.text.removal import Removal
 from pipelines.text.repeats import line_key
-from pipelines.text.vocab import titles
+from pipelines.vocab import load_vocabulary
 
 _SUBTITLE_MIN, _SUBTITLE_MAX = 4, 60
 _TITLE_MAX = 80  # a promoted first line longer than this is a paragraph, not a heading
@@ -25,7 +26,7 @@ _HEADER_TITLE_LINES = 3
 def strip_title_spam(title: str) -> tuple[str, tuple[Removal, ...]]:
     """``title`` without injected fragments such as ``股票002329`` (seeds/004)."""
     removed: list[Removal] = []
-    for pattern in titles().spam:
+    for pattern in load_vocabulary().text.title_spam:
         removed.extend(Removal("title_spam", match.group(0)) for match in pattern.finditer(title))
         title = pattern.sub("", title)
     return normalize_line(title), tuple(removed)
@@ -33,7 +34,7 @@ def strip_title_spam(title: str) -> tuple[str, tuple[Removal, ...]]:
 
 def strip_site_suffix(title: str) -> tuple[str, tuple[Removal, ...]]:
     """``title`` without trailing site names (``… _浙江在线``, ``… - 新华网``)."""
-    vocab = titles()
+    vocab = load_vocabulary().text
     removed: list[Removal] = []
     changed = True
     while changed:
@@ -60,11 +61,11 @@ def title_from_document_header(title: str, lines: Sequence[str]) -> tuple[str, l
     """For a red-header document whose "title" is the issuer's header (``…文件``): the real
     title (the lines between the document number and the salutation, seeds/002) and the body
     without them; ``None`` when the page is not laid out that way."""
-    vocab = titles()
+    vocab, fields = load_vocabulary().text, load_vocabulary().fields
     if not vocab.document_header.match(title):
         return None
     index = _first(lines)
-    if index is not None and vocab.doc_number.search(lines[index]):
+    if index is not None and doc_number_line(lines[index], fields, reference_year=LATEST_YEAR):
         index = _first(lines, index + 1)
     taken: list[int] = []
     while index is not None and len(taken) < _HEADER_TITLE_LINES:

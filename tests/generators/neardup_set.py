@@ -49,7 +49,7 @@ CORPUS_DIR = ROOT.parent / "shared" / "corpus" / "dev"
 VARIANT_KINDS = ("frame", "traditional", "pinyin", "truncated", "retitled", "spun")
 
 # Synonym swaps of the kind spinning tools make (the first entries are the ones seen in
-# seeds/004, see pipelines/text/vocab/spun.tsv; the rest are common 伪原创 tool swaps).
+# seeds/004, see pipelines/vocab/spun.tsv; the rest are common 伪原创 tool swaps).
 SPIN_SYNONYMS = (
     ("创新", "立异"), ("发展", "展开"), ("技术", "技能"), ("研究", "研讨"), ("关键", "要害"),
     ("示范", "演示"), ("突破", "打破"), ("产业", "工业"), ("激发", "激起"), ("超过", "超越"),

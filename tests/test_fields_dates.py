@@ -1,0 +1,136 @@
+"""The one date parser: date forms -> ISO 8601 (+08:00), relative forms against the fetch time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from pipelines.fields.dates import BEIJING, absolute_date, fetch_time, is_plausible, parsed_date, url_date
+
+FETCHED = "2024-06-01T12:00:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "raw"),
+    [
+        ("2022-05-20 10:30", "2022-05-20T10:30:00+08:00", "2022-05-20 10:30"),
+        ("发布时间：2022-05-20 10:30:15", "2022-05-20T10:30:15+08:00", "2022-05-20 10:30:15"),
+        ("2022/5/20", "2022-05-20T00:00:00+08:00", "2022/5/20"),
+        ("2022.05.20", "2022-05-20T00:00:00+08:00", "2022.05.20"),
+        ("2022年5月20日", "2022-05-20T00:00:00+08:00", "2022年5月20日"),
+        ("2022年05月20日10:30", "2022-05-20T10:30:00+08:00", "2022年05月20日10:30"),
+        ("2022年05月20日 10时30分", "2022-05-20T10:30:00+08:00", "2022年05月20日 10时30分"),
+        ("二〇二二年五月二十日", "2022-05-20T00:00:00+08:00", "二〇二二年五月二十日"),
+        ("二〇二一年十二月三十一日", "2021-12-31T00:00:00+08:00", "二〇二一年十二月三十一日"),
+        ("２０２２年５月２０日", "2022-05-20T00:00:00+08:00", "２０２２年５月２０日"),
+        ("出版時間：2016/05/21 11:44", "2016-05-21T11:44:00+08:00", "2016/05/21 11:44"),
+        ("2019-12-10T07:57:40Z", "2019-12-10T15:57:40+08:00", "2019-12-10T07:57:40Z"),
+        ("2023-11-17T15:13:00+08:00", "2023-11-17T15:13:00+08:00", "2023-11-17T15:13:00+08:00"),
+    ],
+)
+def test_absolute_forms(text: str, iso: str, raw: str) -> None:
+    found = parsed_date(text, fetch_time(FETCHED))
+    assert found is not None
+    assert (found.iso(), found.raw) == (iso, raw)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("刚刚", "2024-06-01T12:00:00+08:00"),
+        ("30分钟前", "2024-06-01T11:30:00+08:00"),
+        ("3小时前", "2024-06-01T09:00:00+08:00"),
+        ("2天前", "2024-05-30T00:00:00+08:00"),
+        ("昨天 10:20", "2024-05-31T10:20:00+08:00"),
+        ("前天 08:05", "2024-05-30T08:05:00+08:00"),
+        ("今天 07:00", "2024-06-01T07:00:00+08:00"),
+        ("9个月前 (09-24)", "2023-09-24T00:00:00+08:00"),
+        ("05-20 10:30", "2024-05-20T10:30:00+08:00"),
+        ("12-30 10:30", "2023-12-30T10:30:00+08:00"),
+    ],
+)
+def test_relative_forms_use_fetch_time(text: str, iso: str) -> None:
+    found = parsed_date(text, fetch_time(FETCHED))
+    assert found is not None
+    assert found.iso() == iso
+
+
+def test_relative_form_without_fetch_time_is_none() -> None:
+    assert parsed_date("3小时前", None) is None
+
+
+def test_fetch_time_in_utc_is_converted() -> None:
+    found = parsed_date("昨天 23:30", fetch_time("2024-06-01T17:00:00+00:00"))
+    assert found is not None
+    assert found.iso() == "2024-06-01T23:30:00+08:00"
+
+
+@pytest.mark.parametrize(
+    ("url", "day", "rule"),
+    [
+        ("http://fgw.zj.gov.cn/art/2016/11/22/art_1621004_30332664.html", "2016-11-22", "url /art/Y/M/D/"),
+        ("http://www.cmse.gov.cn/ztbd/xwfbh/201206/t20120624_43188.html", "2012-06-24", "url /tYYYYMMDD_"),
+        ("http://www.news.cn/world/2022-05/20/c_1128665023.htm", "2022-05-20", "url /YYYY-MM/DD/"),
+        ("http://finance.people.com.cn/n1/2024/0510/c1004-40232587.html", "2024-05-10", "url /YYYY/MMDD/"),
+        ("https://news.sina.com.cn/c/2019-10-23/doc-iicezuev4202091.shtml", "2019-10-23", "url /YYYY-MM-DD/"),
+        ("https://china.chinadaily.com.cn/a/202311/17/WS65571297.html", "2023-11-17", "url /YYYYMM/DD/"),
+    ],
+)
+def test_url_patterns(url: str, day: str, rule: str) -> None:
+    found = url_date(url)
+    assert found is not None
+    assert (found[0].iso()[:10], found[1]) == (day, rule)
+
+
+def test_url_without_date() -> None:
+    assert url_date("https://udn.com/news/story/7315/3004543") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "plausible"), [("2024-06-02 11:00", True), ("2024-06-05", False), ("1989-12-31", False)]
+)
+def test_plausible_publication_times(text: str, plausible: bool) -> None:
+    found = parsed_date(text, None)
+    assert found is not None
+    assert is_plausible(found.value, fetch_time(FETCHED)) is plausible
+
+
+REFERENCE = datetime(2024, 5, 1, 10, 0, tzinfo=BEIJING)
+
+
+# The dates enrichment reads after a time label (时间:2023-06-03 浏览:182): absolute forms only,
+# rejected when not plausible against the fetch time. The raw value is the date as printed,
+# full-width digits kept, and a day within the one day of clock skew is plausible: both were
+# otherwise when enrichment had a date parser of its own (raw NFKC'd, no skew).
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2023-06-03", ("2023-06-03T00:00:00+08:00", "2023-06-03")),
+        ("2023年6月3日 10:30", ("2023-06-03T10:30:00+08:00", "2023年6月3日 10:30")),
+        ("2019-12-10 07:57:40", ("2019-12-10T07:57:40+08:00", "2019-12-10 07:57:40")),
+        ("2023/06/03", ("2023-06-03T00:00:00+08:00", "2023/06/03")),
+        ("２０２３－０６－０３", ("2023-06-03T00:00:00+08:00", "２０２３－０６－０３")),
+        ("2024-05-03", None),
+        ("2023-02-30", None),
+        ("昨天 10:20", None),
+    ],
+)
+def test_label_dates(value: str, expected: tuple[str, str] | None) -> None:
+    found = absolute_date(value)
+    plausible = found if found is not None and is_plausible(found.value, REFERENCE) else None
+    assert ((plausible.iso(), plausible.raw) if plausible else None) == expected
+
+
+@pytest.mark.parametrize(
+    ("fetched_at", "expected"),
+    [
+        ("2024-05-01T02:00:00+00:00", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
+        ("2024-05-01T02:00:00Z", datetime(2024, 5, 1, 2, 0, tzinfo=UTC)),
+        ("2024-05-01T10:00:00", REFERENCE),
+        ("yesterday", None),
+        (None, None),
+    ],
+)
+def test_fetch_time(fetched_at: str | None, expected: datetime | None) -> None:
+    assert fetch_time(fetched_at) == expected
