@@ -79,6 +79,42 @@ def test_trs_editor_container_is_not_boilerplate() -> None:
     assert body_of(html) == [SENTENCE]
 
 
+ARTICLE = "".join(f"<p>{SENTENCE}{n}</p>" for n in "甲乙丙丁戊")
+RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性发言，不得发布违法违规内容。</li>" for n in range(1, 7))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # An included fragment's own end tags before the article: browsers keep going.
+        f"<html><body><div class='nav'><a href='/'>首页</a></div></body></html><div class='text'>{ARTICLE}</div>",
+        f"<html><body><div class='top'>网站头部</div></html></body><div id='main'>{ARTICLE}</div></body></html>",
+        # The article wrapper named with a boilerplate word used for something else.
+        page(f"<div class='share-content'>{ARTICLE}</div>"),
+        page(f"<div class='article_content font_family_cn'>{ARTICLE}</div>"),
+        # A comment box whose rules list is a <ul> (boilerplate names reach through any markup).
+        page(f"<div class='text'>{ARTICLE}</div><div class='comment-box'><ul>{RULES}</ul></div>"),
+        page(f"<div class='comment-box'><div><ul>{RULES}</ul></div></div><div class='text'>{ARTICLE}</div>"),
+    ],
+    ids=["after-html-end", "after-body-end", "share-wrapper", "font-wrapper", "rules-after", "rules-before"],
+)
+def test_article_found_whatever_the_markup_around_it(html: str) -> None:
+    assert body_of(html) == [f"{SENTENCE}{n}" for n in "甲乙丙丁戊"]
+
+
+def test_title_inside_a_document_is_kept_but_not_at_the_top() -> None:
+    # A notice prints its own title after its 文号; the same line opening the container is the
+    # page heading printed again.
+    notice = f"<p>岚综管综〔2015〕187号</p><p>关于调整名单的通知</p>{ARTICLE}"
+    assert body_of(page(f"<div class='text'>{notice}</div>"), "关于调整名单的通知")[:2] == [
+        "岚综管综〔2015〕187号",
+        "关于调整名单的通知",
+    ]
+    assert body_of(page(f"<div class='text'><p>关于调整名单的通知</p>{ARTICLE}</div>"), "关于调整名单的通知")[0] == (
+        f"{SENTENCE}甲"
+    )
+
+
 def test_no_text_gives_empty_body() -> None:
     assert body_of("<html><body><div class='nav'><a href='/'>首页</a></div></body></html>") == []
 

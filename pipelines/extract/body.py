@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-from pipelines.extract.dom import Block, attribute_tokens, is_boilerplate, normalized_space, text_blocks
+from pipelines.extract.dom import Block, attribute_tokens, boilerplate_name, normalized_space, text_blocks
 from pipelines.extract.vocab import Vocabulary
 
 # fmt: off
@@ -38,6 +38,8 @@ _MIN_PARAGRAPH_CHARS = 10
 _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
 _DATELINE_MAX_CHARS = 40
 _NAMED_BONUS = 1.3
+#: Score factor of text below an element whose name says boilerplate, per named ancestor.
+_NAME_WEIGHTS = {"strong": 0.3, "weak": 0.6}
 
 
 @dataclass(frozen=True)
@@ -83,30 +85,41 @@ def _named_container(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
 
 
 def container_scores(root: lxml_html.HtmlElement, vocab: Vocabulary) -> dict[lxml_html.HtmlElement, float]:
-    """Each candidate container's score: its paragraphs' scores, halved per level up."""
+    """Each candidate container's score: its paragraphs' scores, halved per level up.
+
+    The whole document is walked, not only ``<body>``: whatever the parser did with a broken
+    page, the article is still somewhere in the tree. A boilerplate name (share, comment,
+    related …) scales down the score of every paragraph below it rather than vetoing the
+    subtree, so a list of rules inside a comment box stays small whatever its markup, and an
+    article wrapper with a misleading name still wins on its text.
+    """
     scores: dict[lxml_html.HtmlElement, float] = {}
-    body = root.find("body")
-    if body is None:
-        body = root
-    skipped: set[lxml_html.HtmlElement] = set()
-    for element in body.iter(*PARAGRAPH_TAGS):
-        parent = element.getparent()
-        if parent in skipped or is_boilerplate(element, vocab):
-            skipped.add(element)
+    weights: dict[lxml_html.HtmlElement, float] = {}
+    for element in root.iter():
+        if not isinstance(element.tag, str):
             continue
-        score = _own_paragraph_score(element)
+        parent = element.getparent()
+        weight = weights.get(parent, 1.0) if parent is not None else 1.0
+        kind = boilerplate_name(element, vocab)
+        if kind is not None:
+            weight *= _NAME_WEIGHTS[kind]
+        if weight != 1.0:
+            weights[element] = weight
+        if element.tag not in PARAGRAPH_TAGS:
+            continue
+        score = _own_paragraph_score(element) * weight
         if not score:
             continue
         # A leaf block that holds br-separated lines is a container in its own right.
         if element.tag != "p":
             scores[element] = scores.get(element, 0.0) + score
-        weight = 1.0
+        level = 1.0
         ancestor = parent
         for _ in range(3):
             if ancestor is None or ancestor.tag in ("html", "body"):
                 break
-            scores[ancestor] = scores.get(ancestor, 0.0) + score * weight
-            weight /= 2
+            scores[ancestor] = scores.get(ancestor, 0.0) + score * level
+            level /= 2
             ancestor = ancestor.getparent()
     for element in list(scores):
         if _named_container(element, vocab):
@@ -149,7 +162,7 @@ def cms_container(root: lxml_html.HtmlElement, names: tuple[str, ...]) -> lxml_h
 def kept_paragraphs(
     blocks: list[Block], title: str | None, byline_line: re.Pattern[str], vocab: Vocabulary
 ) -> list[str]:
-    """Paragraph texts without link-only lines, title repeats and byline lines."""
+    """Paragraph texts without link-only lines, a leading title repeat and byline lines."""
     kept: list[str] = []
     title_key = (title or "").replace(" ", "")
     for block in blocks:
@@ -157,7 +170,9 @@ def kept_paragraphs(
         compact = text.replace(" ", "")
         if block.link_density > 0.6 and len(compact) < 60:
             continue
-        if title_key and compact == title_key:
+        # The heading printed again at the top of the container is the page's title; further
+        # down it belongs to the document (a notice repeats its title after 文号 and issuer).
+        if title_key and compact == title_key and not kept:
             continue
         if len(compact) <= 100 and byline_line.search(text):
             continue

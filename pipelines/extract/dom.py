@@ -38,10 +38,23 @@ _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
 
 
+#: ``</body>`` and ``</html>`` end tags. Browsers treat content after them as part of the body
+#: (HTML5 "after body" insertion mode); libxml2 drops everything after ``</html>`` and puts what
+#: follows ``</body>`` outside the body, so a fragment included with its own end tags (a shared
+#: header, an ad snippet) would cut the article off the page.
+_DOCUMENT_END_TAGS = re.compile(r"</\s*(?:body|html)\s*>", re.I)
+
+
 def parsed_document(html: str) -> lxml_html.HtmlElement:
-    """The page's element tree, without scripts, styles, forms and hidden elements."""
+    """The page's element tree, without scripts, styles, forms and hidden elements.
+
+    The tree is the one a browser shows: ``</body>`` and ``</html>`` end tags are dropped before
+    parsing (both are optional in HTML), so stray ones in the middle of a page keep what follows
+    them in the body.
+    """
     # lxml refuses str input that carries an XML encoding declaration.
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1)
+    html = _DOCUMENT_END_TAGS.sub("", html)
     try:
         root = lxml_html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
@@ -70,22 +83,37 @@ def attribute_words(element: lxml_html.HtmlElement) -> str:
     return f"{element.get('class', '')} {element.get('id', '')}".lower()
 
 
-def is_boilerplate(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
-    """Whether an element's tag, class or id marks it as navigation, share bar, comments …"""
+def boilerplate_name(element: lxml_html.HtmlElement, vocab: Vocabulary) -> str | None:
+    """``strong`` when an element's tag, class or id names navigation, share bars, comments …;
+    ``weak`` for words that also name article wrappers (header, editor, right); else ``None``.
+
+    A name is only a hint: sites reuse these words for other things (``font_family_cn`` wraps
+    a gov article, ``comment`` can name an article's own commentary), so callers weigh it
+    against how much of the text the element holds.
+    """
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in vocab.boilerplate_tags:
-        return True
+        return "strong"
     if tag in ("html", "body"):
-        return False
-    if (element.get("class") or "").strip().lower() in vocab.keep_classes:
-        return False
+        return None
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:
+        return None
+    if (classes or "").strip().lower() in vocab.keep_classes:
+        return None
     tokens = attribute_tokens(element)
     if tokens & vocab.boilerplate_tokens:
-        return True
+        return "strong"
     words = attribute_words(element)
     if any(part in words for part in vocab.boilerplate_substrings):
-        return True
-    return bool(tokens & vocab.weak_boilerplate_tokens) and not holds_prose(element)
+        return "strong"
+    return "weak" if tokens & vocab.weak_boilerplate_tokens else None
+
+
+def is_boilerplate(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
+    """Whether an element's name marks it as page furniture and it holds no running text."""
+    kind = boilerplate_name(element, vocab)
+    return kind == "strong" or (kind == "weak" and not holds_prose(element))
 
 
 #: A block with this many characters of sentence text is article material, whatever its name.
@@ -100,6 +128,12 @@ def holds_prose(element: lxml_html.HtmlElement) -> bool:
         return False
     link_len = sum(len(a.text_content()) for a in element.iter("a"))
     return len(text) - link_len >= _PROSE_CHARS and len(_SENTENCE_END.findall(text)) >= 3
+
+
+def prose_chars(element: lxml_html.HtmlElement) -> int:
+    """Characters of visible text outside links (whitespace not counted)."""
+    text = len(_SPACE.sub("", element.text_content()))
+    return text - sum(len(_SPACE.sub("", a.text_content())) for a in element.iter("a"))
 
 
 @dataclass(frozen=True)
@@ -125,13 +159,27 @@ def _is_furniture_link(element: lxml_html.HtmlElement, vocab: Vocabulary) -> boo
 def text_blocks(element: lxml_html.HtmlElement, vocab: Vocabulary | None = None) -> list[Block]:
     """Visible text of ``element`` split into paragraphs at block elements and ``<br>``.
 
-    Boilerplate subtrees (when ``vocab`` is given) are left out. Hand-written rather than
-    ``itertext()`` because paragraphs must break at block boundaries and link text is counted
-    per paragraph in the same walk.
+    When ``vocab`` is given, subtrees named as boilerplate are left out, except one that holds
+    at least half of ``element``'s text outside links: that is the article under a misleading
+    name, not a share bar inside it. Hand-written rather than ``itertext()`` because
+    paragraphs must break at block boundaries and link text is counted per paragraph in the
+    same walk.
     """
     blocks: list[Block] = []
     current: list[str] = []
     link_chars = [0]
+    total_prose: list[int] = []  # computed on first need: most containers hold no named block
+
+    def skipped(child: lxml_html.HtmlElement) -> bool:
+        if vocab is None:
+            return False
+        if _is_furniture_link(child, vocab):
+            return True
+        if not is_boilerplate(child, vocab):
+            return False
+        if not total_prose:
+            total_prose.append(prose_chars(element))
+        return 2 * prose_chars(child) < total_prose[0] or not total_prose[0]
 
     def flush() -> None:
         text = normalized_space("".join(current))
@@ -143,7 +191,7 @@ def text_blocks(element: lxml_html.HtmlElement, vocab: Vocabulary | None = None)
     def walk(node: lxml_html.HtmlElement, in_link: bool) -> None:
         for child in node:
             tag = child.tag if isinstance(child.tag, str) else ""
-            if tag and not (vocab is not None and (is_boilerplate(child, vocab) or _is_furniture_link(child, vocab))):
+            if tag and not skipped(child):
                 block = tag in BLOCK_TAGS
                 if block:
                     flush()
