@@ -80,6 +80,10 @@ def test_trs_editor_container_is_not_boilerplate() -> None:
 
 
 ARTICLE = "".join(f"<p>{SENTENCE}{n}</p>" for n in "甲乙丙丁戊")
+THREAD = "".join(
+    f"<div><span>网友{n}</span><span>2023-06-0{n} 10:2{n}</span><p>说得很好，支持一下，希望多多报道。</p></div>"
+    for n in range(1, 6)
+)
 RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性发言，不得发布违法违规内容。</li>" for n in range(1, 7))
 
 
@@ -95,24 +99,42 @@ RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性�
         # A comment box whose rules list is a <ul> (boilerplate names reach through any markup).
         page(f"<div class='text'>{ARTICLE}</div><div class='comment-box'><ul>{RULES}</ul></div>"),
         page(f"<div class='comment-box'><div><ul>{RULES}</ul></div></div><div class='text'>{ARTICLE}</div>"),
+        # A comment thread in neutral markup, inside the article container and after it (its
+        # 网友评论 heading is a cleaning marker).
+        page(f"<div class='text'>{ARTICLE}<div class='box2'><div>{THREAD}</div></div></div>"),
+        page(f"<div class='main'><div class='text'>{ARTICLE}</div><div class='b'>{THREAD}</div></div>"),
     ],
-    ids=["after-html-end", "after-body-end", "share-wrapper", "font-wrapper", "rules-after", "rules-before"],
+    ids=[
+        "after-html-end",
+        "after-body-end",
+        "share-wrapper",
+        "font-wrapper",
+        "rules-after",
+        "rules-before",
+        "thread-inside",
+        "thread-after",
+    ],
 )
 def test_article_found_whatever_the_markup_around_it(html: str) -> None:
     assert body_of(html) == [f"{SENTENCE}{n}" for n in "甲乙丙丁戊"]
 
 
-def test_title_inside_a_document_is_kept_but_not_at_the_top() -> None:
-    # A notice prints its own title after its 文号; the same line opening the container is the
-    # page heading printed again.
-    notice = f"<p>岚综管综〔2015〕187号</p><p>关于调整名单的通知</p>{ARTICLE}"
-    assert body_of(page(f"<div class='text'>{notice}</div>"), "关于调整名单的通知")[:2] == [
-        "岚综管综〔2015〕187号",
-        "关于调整名单的通知",
-    ]
-    assert body_of(page(f"<div class='text'><p>关于调整名单的通知</p>{ARTICLE}</div>"), "关于调整名单的通知")[0] == (
-        f"{SENTENCE}甲"
-    )
+@pytest.mark.parametrize("heading", ["<h1>关于调整名单的通知</h1>", "<h3>关于调整名单的通知</h3>"])
+def test_title_heading_in_the_container_is_left_out(heading: str) -> None:
+    html = page(f"<div class='text'>{heading}{ARTICLE}</div>")
+    assert body_of(html, "关于调整名单的通知")[0] == f"{SENTENCE}甲"
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        f"<p>岚综管综〔2015〕187号</p><p>关于调整名单的通知</p>{ARTICLE}",  # pt-2459, pt-57240
+        f"<p align='center'><b>关于调整名单的通知</b></p>{ARTICLE}",  # pt-800
+    ],
+)
+def test_title_line_of_a_document_is_text(notice: str) -> None:
+    # A notice prints its own title as a paragraph of the document, and the truth keeps it.
+    assert "关于调整名单的通知" in body_of(page(f"<div class='text'>{notice}</div>"), "关于调整名单的通知")
 
 
 def test_no_text_gives_empty_body() -> None:

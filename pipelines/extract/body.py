@@ -19,7 +19,14 @@ from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-from pipelines.extract.dom import Block, attribute_tokens, boilerplate_name, normalized_space, text_blocks
+from pipelines.extract.dom import (
+    Block,
+    attribute_tokens,
+    boilerplate_name,
+    normalized_space,
+    text_blocks,
+)
+from pipelines.extract.shapes import entry_streams
 from pipelines.extract.vocab import Vocabulary
 
 # fmt: off
@@ -32,14 +39,21 @@ _NESTED_BLOCKS = frozenset(
     ("p", "div", "td", "table", "section", "article", "ul", "ol", "li", "blockquote", "dl", "center")
 )
 # fmt: on
-_PUNCT = re.compile(r"[，。；！？、：“”,.;!?]")
+#: Sentence punctuation. Colons are left out: ``label：value`` lines (disclosure boxes, info
+#: bars) carry one each and no sentence.
+_NO_SENTENCE = 0.5
+_INLINE = frozenset(("span", "font"))
+_INLINE_PARENTS = frozenset(("p", "span", "font", "a", "b", "strong", "em", "i", "u", "h2", "h3", "h4", "h5", "h6"))
+_PUNCT = re.compile(r"[，。；！？、“”,.;!?]")
 _MIN_PARAGRAPH_CHARS = 10
 #: A short paragraph opening with a full date and time is a dateline (udn "2018-02-28 14:31中央社 …").
 _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
 _DATELINE_MAX_CHARS = 40
 _NAMED_BONUS = 1.3
+#: Share of a container's text score one child must carry for the child to be taken instead.
+_STEP_DOWN = 0.9
 #: Score factor of text below an element whose name says boilerplate, per named ancestor.
-_NAME_WEIGHTS = {"strong": 0.3, "weak": 0.6}
+_NAME_WEIGHTS = {"strong": 0.5, "weak": 0.7}
 
 
 @dataclass(frozen=True)
@@ -58,22 +72,31 @@ def _own_paragraph_score(element: lxml_html.HtmlElement) -> float:
     parts: list[str] = [element.text or ""]
     link_len = 0
     for child in element:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _NESTED_BLOCKS:
-            parts.append(child.tail or "")
+        tag = child.tag
+        if tag in _NESTED_BLOCKS or not isinstance(tag, str):
+            if child.tail:
+                parts.append(child.tail)
             continue
-        text = child.text_content() if tag else ""
-        if tag == "a":
-            link_len += _compact_len(normalized_space(text))
-        else:
-            link_len += sum(_compact_len(normalized_space(a.text_content())) for a in child.iter("a"))
-        parts.append(text)
-        parts.append(child.tail or "")
-    text = normalized_space("".join(parts))
+        text = child.text_content()
+        if text:
+            parts.append(text)
+            if tag == "a":
+                link_len += _compact_len(normalized_space(text))
+            elif len(child):  # only an element with children can hold a link
+                link_len += sum(_compact_len(normalized_space(a.text_content())) for a in child.iter("a"))
+        if child.tail:
+            parts.append(child.tail)
+    text = "".join(parts)
+    if len(text) < _MIN_PARAGRAPH_CHARS:  # whitespace only shortens it
+        return 0.0
+    text = normalized_space(text)
     length = _compact_len(text)
     if length < _MIN_PARAGRAPH_CHARS or link_len / length > 0.5:
         return 0.0
-    return (length - link_len) + 3 * len(_PUNCT.findall(text))
+    punctuation = len(_PUNCT.findall(text))
+    # Text without a comma or full stop is a label, a name or a ``label：value`` field (a
+    # disclosure box), not a sentence; as in readability, punctuation is what marks prose.
+    return (length - link_len) * (1.0 if punctuation else _NO_SENTENCE) + 3 * punctuation
 
 
 def _named_container(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
@@ -81,64 +104,96 @@ def _named_container(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
         return True
     words = {f"{element.get('class', '')}".strip().lower(), f"{element.get('id', '')}".strip().lower()}
     words |= {w.lower() for w in f"{element.get('class', '')}".split()}
-    return any(name in words for name in vocab.container_names)
+    return not words.isdisjoint(vocab.container_names)
 
 
-def container_scores(root: lxml_html.HtmlElement, vocab: Vocabulary) -> dict[lxml_html.HtmlElement, float]:
+@dataclass(frozen=True)
+class ContainerScores:
+    """Candidate containers with two scores: ``weighted`` (names and shapes counted) picks the
+    container; ``text`` (paragraph text alone) decides how far to step down inside it."""
+
+    weighted: dict[lxml_html.HtmlElement, float]
+    text: dict[lxml_html.HtmlElement, float]
+
+
+def container_scores(
+    root: lxml_html.HtmlElement, vocab: Vocabulary, streams: frozenset[lxml_html.HtmlElement] = frozenset()
+) -> ContainerScores:
     """Each candidate container's score: its paragraphs' scores, halved per level up.
 
     The whole document is walked, not only ``<body>``: whatever the parser did with a broken
     page, the article is still somewhere in the tree. A boilerplate name (share, comment,
     related …) scales down the score of every paragraph below it rather than vetoing the
     subtree, so a list of rules inside a comment box stays small whatever its markup, and an
-    article wrapper with a misleading name still wins on its text.
+    article wrapper with a misleading name still wins on its text. Entry ``streams`` (comment
+    threads and lists recognized by their time stamps, :mod:`pipelines.extract.shapes`) weigh
+    like a boilerplate name; text inside links counts for nothing.
     """
-    scores: dict[lxml_html.HtmlElement, float] = {}
+    weighted: dict[lxml_html.HtmlElement, float] = {}
+    text: dict[lxml_html.HtmlElement, float] = {}
     weights: dict[lxml_html.HtmlElement, float] = {}
+    in_link: set[lxml_html.HtmlElement] = set()
+    kinds: dict[tuple[str, str | None, str | None], str | None] = {}
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         parent = element.getparent()
-        weight = weights.get(parent, 1.0) if parent is not None else 1.0
-        kind = boilerplate_name(element, vocab)
-        if kind is not None:
-            weight *= _NAME_WEIGHTS[kind]
+        if element.tag == "a" or parent in in_link:
+            in_link.add(element)
+            continue
+        weight = weights.get(parent, 1.0)
+        classes, ident = element.get("class"), element.get("id")
+        if classes or ident or element.tag in vocab.boilerplate_tags:
+            # Templates repeat a few class names hundreds of times: judge each name once.
+            name = (element.tag, classes, ident)
+            if name not in kinds:
+                kinds[name] = boilerplate_name(element, vocab)
+            kind = kinds[name]
+            if kind is not None:
+                weight *= _NAME_WEIGHTS[kind]
+        if streams and element in streams:
+            weight *= _NAME_WEIGHTS["strong"]
         if weight != 1.0:
             weights[element] = weight
-        if element.tag not in PARAGRAPH_TAGS:
-            continue
-        score = _own_paragraph_score(element) * weight
+        if element.tag not in PARAGRAPH_TAGS or (
+            element.tag in _INLINE and parent is not None and parent.tag in _INLINE_PARENTS
+        ):
+            continue  # a span inside a paragraph is counted with the paragraph's own text
+        score = _own_paragraph_score(element)
         if not score:
             continue
         # A leaf block that holds br-separated lines is a container in its own right.
-        if element.tag != "p":
-            scores[element] = scores.get(element, 0.0) + score
         level = 1.0
-        ancestor = parent
-        for _ in range(3):
-            if ancestor is None or ancestor.tag in ("html", "body"):
+        target = element if element.tag != "p" else parent
+        for _ in range(4 if element.tag != "p" else 3):
+            if target is None or target.tag in ("html", "body"):
                 break
-            scores[ancestor] = scores.get(ancestor, 0.0) + score * level
-            level /= 2
-            ancestor = ancestor.getparent()
-    for element in list(scores):
+            weighted[target] = weighted.get(target, 0.0) + score * weight * level
+            text[target] = text.get(target, 0.0) + score * level
+            if target is not element:
+                level /= 2
+            target = target.getparent()
+    for element in weighted:
         if _named_container(element, vocab):
-            scores[element] *= _NAMED_BONUS
-    return scores
+            weighted[element] *= _NAMED_BONUS
+    return ContainerScores(weighted, text)
 
 
-def best_container(root: lxml_html.HtmlElement, vocab: Vocabulary) -> lxml_html.HtmlElement | None:
+def best_container(
+    root: lxml_html.HtmlElement, vocab: Vocabulary, streams: frozenset[lxml_html.HtmlElement] = frozenset()
+) -> lxml_html.HtmlElement | None:
     """The element most likely to hold the article text."""
-    scores = container_scores(root, vocab)
-    if not scores:
+    scores = container_scores(root, vocab, streams)
+    if not scores.weighted:
         return None
-    best = max(scores, key=scores.__getitem__)
-    # Step down while one child carries nearly all of the score: the wrapper then only adds
-    # headings, bylines and widgets around the text.
+    best = max(scores.weighted, key=scores.weighted.__getitem__)
+    # Step down while one child carries nearly all of the text: the wrapper then only adds
+    # headings, bylines and widgets around it. Text, not names, decides, so a child whose name
+    # cost it score (an article wrapper named share-content) is still found.
+    text = scores.text
     while True:
-        children = [c for c in best if c in scores]
-        top = max(children, key=scores.__getitem__, default=None)
-        if top is None or scores[top] < 0.9 * scores[best] or _paragraph_children(best) > 2:
+        top = max((c for c in best if c in text), key=text.__getitem__, default=None)
+        if top is None or text[top] < _STEP_DOWN * text[best] or _paragraph_children(best) > 2:
             return best
         best = top
 
@@ -162,7 +217,7 @@ def cms_container(root: lxml_html.HtmlElement, names: tuple[str, ...]) -> lxml_h
 def kept_paragraphs(
     blocks: list[Block], title: str | None, byline_line: re.Pattern[str], vocab: Vocabulary
 ) -> list[str]:
-    """Paragraph texts without link-only lines, a leading title repeat and byline lines."""
+    """Paragraph texts without link-only lines, the title heading and byline lines."""
     kept: list[str] = []
     title_key = (title or "").replace(" ", "")
     for block in blocks:
@@ -170,9 +225,10 @@ def kept_paragraphs(
         compact = text.replace(" ", "")
         if block.link_density > 0.6 and len(compact) < 60:
             continue
-        # The heading printed again at the top of the container is the page's title; further
-        # down it belongs to the document (a notice repeats its title after 文号 and issuer).
-        if title_key and compact == title_key and not kept:
+        # A heading element repeating the title is the page's heading inside the container; a
+        # paragraph repeating it is the document's own title line (a notice prints it after its
+        # 文号 and issuer), which is text.
+        if title_key and compact == title_key and block.heading:
             continue
         if len(compact) <= 100 and byline_line.search(text):
             continue
@@ -193,16 +249,17 @@ def article_body(
     override: lxml_html.HtmlElement | None = None,
 ) -> BodyResult:
     """Body paragraphs, the element they were read from, and the rule that chose it."""
+    streams = entry_streams(root)
     if override is not None:
         container, how = override, "override"
     else:
         container = cms_container(root, cms_names) if cms_names else None
         how = "cms container" if container is not None else "density score"
         if container is None:
-            container = best_container(root, vocab)
+            container = best_container(root, vocab, streams)
     if container is None:
         return BodyResult([], None, "none")
-    paragraphs = kept_paragraphs(text_blocks(container, vocab), title, byline_line, vocab)
+    paragraphs = kept_paragraphs(text_blocks(container, vocab, streams), title, byline_line, vocab)
     tokens = attribute_tokens(container)
     label = f"{container.tag}{'.' + '.'.join(sorted(tokens)) if tokens else ''}"
     return BodyResult(paragraphs, container, f"{how}: {label}")
