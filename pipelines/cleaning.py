@@ -7,8 +7,9 @@ counts every decision in the crawler stats (``cleaning/<event>``).
 
 Sets ``title``, ``subtitle``, ``body`` (Simplified, paragraphs joined by ``\\n``) and ``script``;
 leaves ``body_original`` untouched; adds to ``extra``: ``title_original`` (when the title
-changed), ``section`` and ``related`` (when found), ``spun_score``, ``is_spun`` and
-``cleaning`` (removals per rule, for provenance).
+changed), ``section``, ``related`` and ``bylines`` (byline lines taken out of the body, for
+enrichment; when found), ``spun_score``, ``is_spun`` and ``cleaning`` (removals per rule, for
+provenance).
 
 Settings:
 
@@ -47,6 +48,8 @@ def apply_cleaning(article: Article, result: CleanResult) -> Article:
         article.extra["section"] = result.section
     if result.related:
         article.extra["related"] = list(result.related)
+    if result.bylines:
+        article.extra["bylines"] = list(result.bylines)
     article.extra["spun_score"] = result.spun_score
     article.extra["is_spun"] = result.is_spun
     counts = result.counts()

@@ -6,7 +6,8 @@ Runs after cleaning and before dedup. For every :class:`~crawler.items.Article` 
   invalid ones moved to ``extra["invalid_fields"]``), or finds the document's own number in the
   text; numbers the text cites go to ``extra["cited_doc_numbers"]``;
 * fills ``issuer``, ``author``, ``source_name``, ``published``/``published_raw`` and ``editor``
-  from the text when extraction left them ``None`` (it never overwrites a value);
+  from the text (and the byline lines cleaning took out of it, ``extra["bylines"]``) when
+  extraction left them ``None`` (it never overwrites a value);
 * adds ``extra["recipient"]`` for letters, ``extra["entities"]``, ``extra["amounts"]`` and
   ``extra["percentages"]``;
 * records ``extra["provenance"][field] = "enrichment:<rule>"`` for every field it sets.
@@ -120,11 +121,19 @@ def _apply_issuer_and_recipient(article: Article, extra: dict[str, Any], vocab: 
     return events
 
 
+def _byline_text(article: Article, extra: dict[str, Any]) -> str:
+    """The body with the byline lines cleaning took out of it (``extra["bylines"]``) on top."""
+    removed = extra.get("bylines")
+    lines = [line for line in removed if isinstance(line, str)] if isinstance(removed, list) else []
+    return "\n".join([*lines, article.body or ""])
+
+
 def _apply_bylines(article: Article, extra: dict[str, Any], vocab: Vocabulary) -> list[str]:
     events: list[str] = []
-    labeled = bylines.labeled_values(article.body, vocab)
+    text = _byline_text(article, extra)
+    labeled = bylines.labeled_values(text, vocab)
     if article.author is None:
-        found = bylines.find_authors(article.body, vocab)
+        found = bylines.find_authors(text, vocab)
         if found is None and "author" in labeled:
             people = bylines.authors_from_label(labeled["author"][0], vocab)
             found = (people, "byline_label") if people else None

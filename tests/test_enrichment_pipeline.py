@@ -262,3 +262,14 @@ def test_corpus_authors_are_never_wrong(pipeline: EnrichmentPipeline, truth_path
     if article.author is not None:
         assert truth["author"] is not None
         assert set(article.author.split("、")) <= set(re.split(r"[\s、，,]+", truth["author"]))
+
+
+def test_bylines_with_bad_types_are_ignored(pipeline: EnrichmentPipeline) -> None:
+    article: Article = pipeline.process_item(_article(body="正文。", extra={"bylines": "来源: 新华社"}))
+    assert article.source_name is None
+
+
+def test_bylines_cleaning_took_out_are_read(pipeline: EnrichmentPipeline) -> None:
+    article = _article(body="正文第一段。\n正文第二段。", extra={"bylines": ["时间:2023-06-03", "来源: 安徽新闻联播"]})
+    pipeline.process_item(article)
+    assert (article.source_name, article.published) == ("安徽新闻联播", "2023-06-03T00:00:00+08:00")

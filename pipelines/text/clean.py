@@ -34,6 +34,12 @@ class CleanResult:
     removed: tuple[Removal, ...]
     swaps: int
 
+    @property
+    def bylines(self) -> tuple[str, ...]:
+        """Byline lines taken out of the body (来源/作者/时间 lines, reporter lines), in order:
+        not text, but what enrichment reads 来源, authors and the time from."""
+        return tuple(removal.text for removal in self.removed if removal.rule == "boilerplate_byline")
+
     def counts(self) -> dict[str, int]:
         """How many removals each rule made (and swaps restored), for provenance."""
         counts = Counter(removal.rule for removal in self.removed)
@@ -105,6 +111,7 @@ def clean_article(
     removed.extend(stripped.removed)
     section = section or stripped.section
 
+    printed = stripped.lines
     lines, found = repeats.drop_repeated_passage(stripped.lines, title)
     removed.extend(found)
     if title is None:
@@ -121,11 +128,16 @@ def clean_article(
             title, lines = from_header
         headings.append(title)
 
-    lines, found = repeats.drop_leading_repeats(lines, headings)
+    # A title line printed once at the top is the document's own (real text); a subtitle
+    # line there is always the heading again.
+    def repeated(candidates: list[str | None], sub: str | None) -> list[str | None]:
+        return [h for h in candidates if h is sub or repeats.printed_twice(printed, h)]
+
+    lines, found = repeats.drop_leading_repeats(lines, repeated(headings, subtitle))
     removed.extend(found)
     if subtitle is None:
         subtitle, lines = titles.split_subtitle(lines, title)
-        lines, found = repeats.drop_leading_repeats(lines, [title, subtitle])
+        lines, found = repeats.drop_leading_repeats(lines, repeated([title, subtitle], subtitle))
         removed.extend(found)
 
     cleaned = join_paragraphs(lines)
