@@ -1,0 +1,456 @@
+"""Metamorphic robustness harness: real pages changed the way real sites change their markup.
+
+A :class:`Mutation` takes a page and returns it with one change a site was seen to make (a
+stray ``</html>`` from an included fragment, an article wrapper named ``share-…``, a comment
+box with a rules list, a photo credit, a font-size widget …) plus the noise strings it brought
+in. The relation under test: the fields a mutation names in ``keeps`` come out exactly as they
+do for the unchanged page, and none of the noise reaches the body. Nothing here knows the
+truth beyond where the article sits (its ``must_contain`` strings, or a fixture's expected
+body), so a mutation tests a method, not a page.
+
+Every mutation works on the page as lxml serializes it (``Page.baseline``), so the change is
+the only difference between the two inputs. Field mutations (clock widget, related list with
+dates, JSON-LD) keep only ``body`` for now; the fields task adds the fields they threaten.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+from lxml import html as lxml_html
+from scrapy.http import HtmlResponse
+
+from crawler.pages import page_from_response
+from pipelines.extract.article import extract_fields
+from pipelines.text.clean import clean_article
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "dev"
+FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "extract"
+FETCHED_AT = "2026-01-01T00:00:00+08:00"
+_MARK = "GOVNEWS-MUTATION-POINT"
+_SPACE = re.compile(r"\s+")
+
+
+def squashed(text: str) -> str:
+    return _SPACE.sub("", unicodedata.normalize("NFKC", text))
+
+
+@dataclass
+class Page:
+    """A real page, decoded as the spider decodes it, with strings that locate its article."""
+
+    id: str
+    url: str
+    text: str = field(repr=False)
+    anchors: tuple[str, ...] = ()
+    fetched_at: str = FETCHED_AT
+    _outputs: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+
+    def tree(self) -> lxml_html.HtmlElement:
+        """A fresh parse (comments and scripts kept) to mutate."""
+        text = re.sub(r"^\s*<\?xml[^>]*>", "", self.text, count=1)
+        return lxml_html.document_fromstring(text)
+
+    @cached_property
+    def baseline(self) -> str:
+        return serialized(self.tree())
+
+    @cached_property
+    def wrapper_path(self) -> str | None:
+        """XPath of the article wrapper in :attr:`baseline` (found once; mutations reparse)."""
+        root = lxml_html.document_fromstring(self.baseline)
+        wrapper = article_wrapper(root, self.anchors)
+        return None if wrapper is None else root.getroottree().getpath(wrapper)
+
+    def baseline_with_wrapper(self) -> tuple[lxml_html.HtmlElement, lxml_html.HtmlElement | None]:
+        """A fresh parse of :attr:`baseline` and its article wrapper."""
+        root = lxml_html.document_fromstring(self.baseline)
+        found = root.xpath(self.wrapper_path) if self.wrapper_path else []
+        return root, found[0] if found else None
+
+    def output(self, html: str) -> dict[str, Any]:
+        """Fields of ``html`` as the content pipeline leaves them (extraction, then cleaning)."""
+        if html not in self._outputs:
+            self._outputs[html] = fields_of(html, self.url, self.fetched_at)
+        return self._outputs[html]
+
+
+def serialized(root: lxml_html.HtmlElement) -> str:
+    return lxml_html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
+def fields_of(html: str, url: str, fetched_at: str) -> dict[str, Any]:
+    extracted = extract_fields(html, url, fetched_at)
+    cleaned = clean_article(extracted.title, extracted.body, extracted.subtitle)
+    return {
+        "title": cleaned.title,
+        "body": cleaned.body.split("\n"),
+        "published": extracted.published,
+        "source_name": extracted.source_name,
+        "author": extracted.author,
+        "doc_number": extracted.doc_number,
+    }
+
+
+def _decoded(raw: bytes, url: str) -> str:
+    response = HtmlResponse(url=url, body=raw)
+    return page_from_response(response, kind="html", fetched_at=datetime.fromisoformat(FETCHED_AT)).text
+
+
+def corpus_pages() -> list[Page]:
+    """Every dev corpus page (none when ``../shared`` is absent)."""
+    pages = []
+    for truth_file in sorted(CORPUS.glob("*/truth.json")):
+        truth = json.loads(truth_file.read_text(encoding="utf-8"))
+        url = truth.get("url") or f"https://corpus.example.cn/{truth['id']}.html"
+        raw = (truth_file.parent / "page.html").read_bytes()
+        pages.append(Page(truth["id"], url, _decoded(raw, url), tuple(truth["must_contain"])))
+    return pages
+
+
+def fixture_pages() -> list[Page]:
+    """The golden extraction fixtures, located by their expected body's first and last lines."""
+    pages = []
+    for case in sorted(path for path in FIXTURES.iterdir() if (path / "expected.json").is_file()):
+        expected = json.loads((case / "expected.json").read_text(encoding="utf-8"))
+        meta = json.loads((case / "meta.json").read_text(encoding="utf-8"))
+        lines = [line for line in expected["body"].split("\n") if line]
+        if not lines:
+            continue
+        anchors = tuple(line[:12] for line in (lines[0], lines[-1]))
+        raw = (case / "page.html").read_bytes()
+        pages.append(Page(f"fixture-{case.name}", meta["url"], _decoded(raw, meta["url"]), anchors, meta["fetched_at"]))
+    return pages
+
+
+def article_wrapper(root: lxml_html.HtmlElement, anchors: tuple[str, ...]) -> lxml_html.HtmlElement | None:
+    """The deepest element holding every anchor: the article's own wrapper."""
+    keys = [squashed(anchor) for anchor in anchors]
+    found = None
+    for element in root.iter():
+        if not isinstance(element.tag, str) or element.tag in ("html", "head", "script", "style"):
+            continue
+        text = squashed(element.text_content())
+        if all(key in text for key in keys):
+            found = element  # document order: later matches are descendants of earlier ones
+    return found if found is not None and found.tag != "body" else None
+
+
+def _first_text_child(wrapper: lxml_html.HtmlElement) -> lxml_html.HtmlElement | None:
+    return next((c for c in wrapper if isinstance(c.tag, str) and squashed(c.text_content())), None)
+
+
+def _fragment(markup: str) -> list[lxml_html.HtmlElement]:
+    return list(lxml_html.fragments_fromstring(markup))
+
+
+def _insert(wrapper: lxml_html.HtmlElement, where: str, markup: str) -> bool:
+    """Puts ``markup`` into the article wrapper (``top``, ``after-first``, ``bottom``) or next to
+    it (``before``, ``after``). False when the page offers no such place."""
+    elements = _fragment(markup)
+    if where in ("before", "after"):
+        parent = wrapper.getparent()
+        if parent is None:
+            return False
+        index = parent.index(wrapper) + (1 if where == "after" else 0)
+        for offset, element in enumerate(elements):
+            parent.insert(index + offset, element)
+        return True
+    if where == "after-first":
+        first = _first_text_child(wrapper)
+        if first is None:
+            return False
+        index = wrapper.index(first) + 1
+    else:
+        index = 0 if where == "top" else len(wrapper)
+    if where == "top" and wrapper.text and wrapper.text.strip():
+        return False  # text before the first child: a top insert would split a paragraph
+    for offset, element in enumerate(elements):
+        wrapper.insert(index + offset, element)
+    return True
+
+
+@dataclass(frozen=True)
+class Mutated:
+    html: str
+    noise: tuple[str, ...] = ()
+
+
+Apply = Callable[[Page, random.Random], Mutated | None]
+
+
+@dataclass(frozen=True)
+class Mutation:
+    """One kind of change. ``apply`` returns ``None`` when the page has no place for it."""
+
+    name: str
+    apply: Apply
+    keeps: tuple[str, ...] = ("title", "body")
+
+
+Change = Callable[[lxml_html.HtmlElement, int, random.Random], tuple[str, ...] | None]
+
+
+def _tree_mutation(change: Change) -> Apply:
+    """A mutation of the article wrapper's neighbourhood. ``change`` gets the wrapper, the
+    length of the page's article (its body as extracted unchanged) and the random source, and
+    returns the noise it added."""
+
+    def apply(page: Page, rng: random.Random) -> Mutated | None:
+        root, wrapper = page.baseline_with_wrapper()
+        if wrapper is None:
+            return None
+        article_chars = len(squashed("".join(page.output(page.baseline)["body"])))
+        noise = change(wrapper, article_chars, rng)
+        return None if noise is None else Mutated(serialized(root), noise)
+
+    return apply
+
+
+# --- Container choice ------------------------------------------------------------------------
+
+_INCLUDED_FRAGMENTS = (
+    "</body></html>",
+    "</html>",
+    "</body>",
+    "<html><head><title>公共头部</title><meta charset='utf-8'></head><body></body></html>",
+)
+
+
+def _stray_end_tags(page: Page, rng: random.Random) -> Mutated | None:
+    """An included fragment's own ``</body></html>`` (or a whole empty document) before the
+    article or right after ``<body>``: libxml2 drops or displaces everything after it, browsers
+    do not. The fragments add nothing visible, so nothing may change."""
+    root, wrapper = page.baseline_with_wrapper()
+    body = root.find("body")
+    if wrapper is None or body is None:
+        return None
+    fragment = rng.choice(_INCLUDED_FRAGMENTS)
+    target = rng.choice((wrapper, body[0] if len(body) else wrapper))
+    target.addprevious(etree.Comment(_MARK))
+    return Mutated(serialized(root).replace(f"<!--{_MARK}-->", fragment), ("公共头部",))
+
+
+_MISLEADING_NAMES = ("share-content", "comment-body", "related-article", "article share", "post_comment_wrap")
+
+
+def _renamed_wrapper(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...]:
+    """The article wrapper's class (and id) renamed to a boilerplate word used for something else."""
+    wrapper.set("class", rng.choice(_MISLEADING_NAMES))
+    if wrapper.get("id") is not None:
+        wrapper.set("id", rng.choice(("shareArea", "commentMain", "relatedBox")))
+    return ()
+
+
+_RULES = (
+    "遵守中华人民共和国有关法律、法规，尊重网上道德，承担一切因您的行为而直接或间接引起的法律责任。",
+    "本站拥有管理笔名和留言的一切权利，有权删除违反法律法规或含有人身攻击内容的留言。",
+    "您在本站发表的作品，本站有权在网站内转载或引用，不代表本站同意其观点或证实其描述。",
+    "参与本留言即表明您已经阅读并接受上述条款，如有异议请勿发表评论，谢谢您的理解与支持。",
+    "请自觉维护网络秩序，文明上网，理性发言，不得发布谣言、广告以及与主题无关的内容。",
+)
+_COMMENTS = (
+    "写得很好，学习了，希望以后多多报道这类新闻。",
+    "支持！这样的政策真正惠及老百姓，点赞。",
+    "请问具体什么时候开始实施？在哪里可以办理？",
+    "我们小区也有这个问题，希望有关部门尽快解决。",
+    "说得有道理，但执行起来恐怕没有那么容易吧。",
+)
+_DISCLAIMER = "网友评论仅供其表达个人看法，并不表明本站同意其观点或证实其描述"
+_STAMPS = ("2023-06-03 10:20", "2023-06-03 11:05:32", "06-04 08:15", "3小时前", "2023-06-05 21:47")
+
+
+def _rules_list(rng: random.Random, count: int) -> str:
+    return "".join(f"<li>{n}. {rng.choice(_RULES)}</li>" for n in range(1, count + 1))
+
+
+def _comment_items(rng: random.Random, count: int, named: bool) -> str:
+    item, user, time = ("comment-item", "user", "time") if named else ("c-i", "u", "t")
+    return "".join(
+        f"<div class='{item}'><span class='{user}'>网友{rng.choice('甲乙丙丁戊己')}{n}</span>"
+        f"<span class='{time}'>{rng.choice(_STAMPS)}</span><p>{rng.choice(_COMMENTS)}</p>"
+        f"<span>回复</span> <span>赞({rng.randint(0, 99)})</span></div>"
+        for n in range(count)
+    )
+
+
+def _comment_box(named: bool) -> Change:
+    """A comment area after the article. ``named``: class names say comment, and it opens with
+    a rules list as long as a short article (the list must stay small whatever its markup);
+    otherwise only its shape says so: entries with a user name and a time each, under a
+    heading and a one-line disclaimer."""
+
+    def change(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...] | None:
+        # Unnamed, the thread is shorter than the article: a longer one is the page's main text.
+        most = 10 if named else max(3, min(10, article_chars // 80))
+        items = _comment_items(rng, rng.randint(3, most), named)
+        if named:
+            rules = max(4, min(24, article_chars // 45))  # about as long as the article
+            markup = (
+                f"<div class='comment-box'><div class='comment-rules'><h3>网友评论</h3>"
+                f"<ul>{_rules_list(rng, rules)}</ul></div><div>{items}</div></div>"
+            )
+            noise: tuple[str, ...] = (_RULES[0][:12], _RULES[1][:12], _RULES[4][:12])
+        else:
+            markup = f"<div class='box2'><h3>网友评论</h3><p>{_DISCLAIMER}</p><div>{items}</div></div>"
+            noise = (_DISCLAIMER[:12],)
+        if not _insert(wrapper, rng.choice(("after", "bottom")), markup):
+            return None
+        return (*noise, *(comment[:10] for comment in _COMMENTS))
+
+    return change
+
+
+# --- Noise inside the container --------------------------------------------------------------
+
+_CREDITS = (
+    "<p style='text-align:center'><img src='/pic/20230603/1.jpg'></p>"
+    "<p style='text-align:center'>新华社记者 王卫东 摄</p>",
+    "<figure><img src='/pic/2.jpg'><figcaption>（记者 李晓明 摄）</figcaption></figure>",
+    "<p><img src='/pic/3.jpg'></p><p>图片来源：视觉中国</p>",
+    "<div class='pic'><img src='/pic/4.jpg'><p>本报记者 赵一鸣 摄</p></div>",
+    "<p align='center'><img src='/pic/5.jpg'><br>资料图片</p>",
+)
+
+
+def _caption_credit(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...] | None:
+    """A photo with a credit line (or a credit caption) inside the article."""
+    markup = rng.choice(_CREDITS)
+    if not _insert(wrapper, rng.choice(("after-first", "bottom")), markup):
+        return None
+    return tuple(
+        squashed(t) for t in lxml_html.fragment_fromstring(markup, create_parent="div").itertext() if t.strip()
+    )
+
+
+_WIDGETS = (
+    "<div>【字号：<a href='javascript:;'>大</a> <a href='javascript:;'>中</a> <a href='javascript:;'>小</a>】"
+    "【<a href='javascript:;'>打印</a>】【<a href='javascript:;'>关闭</a>】</div>",
+    "<p>字体：大 中 小 | 打印本页 | 关闭窗口</p>",
+    "<div><span>分享到：</span><a href='#'>微信</a> <a href='#'>微博</a> <a href='#'>QQ空间</a></div>",
+    "<p>【我要纠错】 【打印本页】 【关闭窗口】</p>",
+    "<p>【E-mail推荐】【打印】【收藏】【关闭】</p>",
+    "<div>扫一扫在手机打开当前页</div>",
+)
+
+
+def _widget_row(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...] | None:
+    """A row of buttons (font size, print, close, share) inside the article, top or bottom."""
+    markup = rng.choice(_WIDGETS)
+    if not _insert(wrapper, rng.choice(("top", "bottom")), markup):
+        return None
+    return tuple(w for w in ("字号", "打印", "关闭", "分享到", "纠错", "收藏", "扫一扫") if w in markup)
+
+
+_TAIL_LINES = (
+    "<p>我要评论</p>",
+    "<p>请登录后发表评论</p>",
+    "<p>登录 | 注册</p>",
+    "<p>新闻热线：0591-88888888</p>",
+    "<p>版权声明 本网站所有内容均为原创，未经授权禁止转载。</p>",
+    "<p>下载客户端，看更多精彩新闻</p>",
+    "<p>已有0人参与，点击查看</p>",
+)
+
+
+def _tail_lines(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...] | None:
+    """Comment prompts, login, hotline, promo and copyright lines at the article's end."""
+    chosen = rng.sample(_TAIL_LINES, 2)
+    if not _insert(wrapper, "bottom", "".join(chosen)):
+        return None
+    return tuple(squashed(lxml_html.fragment_fromstring(line).text_content())[:8] for line in chosen)
+
+
+_BYLINES_TOP = ("<p>时间：2023-06-03</p>", "<p>（记者 王卫东）</p>", "<p>记者 王卫东 李晓明 摄</p>")
+_BYLINES_END = ("<p>来源：新华社</p>", "<p>（记者 王卫东）</p>", "<p>来源: 安徽新闻联播</p>")
+
+
+def _byline_lines(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...] | None:
+    """A reporter or time line at the article's top, or a reporter or 来源 line at its end."""
+    top = rng.random() < 0.5
+    markup = rng.choice(_BYLINES_TOP if top else _BYLINES_END)
+    if not _insert(wrapper, "top" if top else "bottom", markup):
+        return None
+    return (squashed(lxml_html.fragment_fromstring(markup).text_content()),)
+
+
+# --- Field mutations: the fields task adds the fields they threaten to ``keeps`` -------------
+
+
+def _clock_widget(page: Page, rng: random.Random) -> Mutated | None:
+    """A clock or today's-date widget in the page header."""
+    root = lxml_html.document_fromstring(page.baseline)
+    body = root.find("body")
+    if body is None:
+        return None
+    clock = rng.choice(
+        ("今天是：2026年1月1日 星期四", "2026年01月01日 10:20:33 星期四", "<span>2026-01-01</span> 农历冬月十三")
+    )
+    body.insert(0, lxml_html.fragment_fromstring(f"<div id='clock'>{clock}</div>"))
+    return Mutated(serialized(root), ("星期四", "农历"))
+
+
+def _related_with_dates(
+    wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random
+) -> tuple[str, ...] | None:
+    """A related-articles list with a date per item, right after the article."""
+    items = "".join(
+        f"<li><a href='/art/2021/3/{n}/art_{n}.html'>关于开展第{n}批示范项目申报工作的通知</a>"
+        f"<span>2021-03-{n:02d}</span></li>"
+        for n in range(1, rng.randint(4, 9))
+    )
+    if not _insert(wrapper, "after", f"<div><h3>相关文章</h3><ul>{items}</ul></div>"):
+        return None
+    return ("示范项目申报工作", "相关文章")
+
+
+def _json_ld(page: Page, rng: random.Random) -> Mutated | None:
+    """A JSON-LD block whose date and headline disagree with the page (a template left stale)."""
+    root = lxml_html.document_fromstring(page.baseline)
+    head = root.find("head")
+    if head is None:
+        return None
+    data = {"@type": "NewsArticle", "headline": "模板默认标题", "datePublished": "2019-01-01T08:00:00+08:00"}
+    script = etree.SubElement(head, "script", type="application/ld+json")
+    script.text = json.dumps(data, ensure_ascii=False)
+    return Mutated(serialized(root), ("模板默认标题",))
+
+
+MUTATIONS = (
+    Mutation("stray_end_tags", _stray_end_tags),
+    Mutation("renamed_wrapper", _tree_mutation(_renamed_wrapper)),
+    Mutation("comment_box_named", _tree_mutation(_comment_box(named=True))),
+    Mutation("comment_box_by_shape", _tree_mutation(_comment_box(named=False))),
+    Mutation("caption_credit", _tree_mutation(_caption_credit)),
+    Mutation("widget_row", _tree_mutation(_widget_row)),
+    Mutation("tail_lines", _tree_mutation(_tail_lines)),
+    Mutation("byline_lines", _tree_mutation(_byline_lines), keeps=("body",)),
+    Mutation("clock_widget", _clock_widget, keeps=("body",)),
+    Mutation("related_with_dates", _tree_mutation(_related_with_dates), keeps=("body",)),
+    Mutation("json_ld", _json_ld, keeps=("body",)),
+)
+BY_NAME = {mutation.name: mutation for mutation in MUTATIONS}
+
+
+def differences(page: Page, mutated: Mutated, keeps: tuple[str, ...]) -> list[str]:
+    """What the mutation changed that it must not have: kept fields and noise in the body."""
+    before, after = page.output(page.baseline), page.output(mutated.html)
+    problems = [f"{name}: {before[name]!r} -> {after[name]!r}" for name in keeps if before[name] != after[name]]
+    body, old_body = squashed("".join(after["body"])), squashed("".join(before["body"]))
+    problems += [
+        f"noise in body: {noise!r}"
+        for noise in mutated.noise
+        if squashed(noise) in body and squashed(noise) not in old_body
+    ]
+    return problems
