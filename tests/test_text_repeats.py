@@ -84,7 +84,8 @@ def test_repeated_rows_of_lists_and_tables_stay(rows: list[str]) -> None:
     ("lines", "twice"),
     [
         ([TITLE, TITLE + HEADING, P1], True),  # seeds/001: the title, then run together with the lede
-        ([TITLE, P1, TITLE], True),
+        ([TITLE, TITLE, P1], True),
+        ([TITLE, P1, P2, TITLE + "2019年7月26日"], False),  # the issuer signing a notice (pt-15471)
         ([TITLE, P1, P2], False),  # a notice printing its own title once (pt-800)
         ([P1, P2], False),
     ],

@@ -71,7 +71,7 @@ def marker_kind(line: str) -> str | None:
 
 
 def line_kind(line: str) -> str | None:
-    """The kind of a whole boilerplate line (share prompt, copyright, byline debris)."""
+    """The kind of a whole boilerplate line (share prompt, widget row, copyright, byline …)."""
     return next((rule.kind for rule in boilerplate().lines if rule.pattern.search(line)), None)
 
 

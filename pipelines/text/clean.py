@@ -33,6 +33,8 @@ class CleanResult:
     is_spun: bool
     removed: tuple[Removal, ...]
     swaps: int
+    title_promoted: bool = False
+    """The title is a copy of the body's first line (the page had no usable title)."""
 
     @property
     def bylines(self) -> tuple[str, ...]:
@@ -114,10 +116,12 @@ def clean_article(
     printed = stripped.lines
     lines, found = repeats.drop_repeated_passage(stripped.lines, title)
     removed.extend(found)
+    promoted = title is None
     if title is None:
-        title, lines = titles.promote_title(lines)
+        # A copy of a body line, which stays: cleaned like that line, nothing more.
+        title = titles.promoted_title(lines)
     headings: list[str | None] = [title, subtitle]
-    if title:
+    if title and not promoted:
         title, found = titles.strip_title_spam(title)
         removed.extend(found)
         title, found = titles.strip_site_suffix(title)
@@ -153,4 +157,5 @@ def clean_article(
         is_spun=score >= spun_threshold,
         removed=tuple(removed),
         swaps=swapped,
+        title_promoted=promoted and bool(title),
     )

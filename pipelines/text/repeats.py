@@ -15,6 +15,7 @@ from pipelines.text.removal import Removal
 _MIN_LINES = 2  # two lines and 50 characters: coincidences of short lines are not passages
 _MIN_CHARS = 50
 _MIN_SINGLE_CHARS = 100  # one long paragraph printed twice is a repeat on its own
+_TOP_LINES = 3  # where a heading printed twice is a copy
 _SENTENCE_END = re.compile(r"[。！？；!?;]")
 _MAX_POSITIONS = 64  # bounds the work on pathological inputs (hundreds of identical lines)
 
@@ -96,14 +97,17 @@ def drop_repeated_passage(lines: Sequence[str], title: str | None = None) -> tup
 
 
 def printed_twice(lines: Sequence[str], heading: str | None) -> bool:
-    """Whether the text prints ``heading`` at least twice (as a line, or opening a line).
+    """Whether the top of the text prints ``heading`` twice (as a line, or opening a line).
 
     A heading printed once at the top of a body is the document's own title line (notices
     print it above their text, and it is real text); printed twice it is a scraper's copy
-    (seeds/001: the title, then the title run together with the first paragraph).
+    (seeds/001: the title, then the title run together with the first paragraph). Only the
+    first lines count: further down a line may open with the same words (a notice's issuer
+    signs it at the end).
     """
     key = line_key(heading) if heading else ""
-    return bool(key) and sum(1 for line in lines if line and line_key(line).startswith(key)) >= 2
+    top = [line_key(line) for line in lines if line][:_TOP_LINES]
+    return bool(key) and sum(1 for line in top if line.startswith(key)) >= 2
 
 
 def drop_leading_repeats(lines: Sequence[str], headings: Sequence[str | None]) -> tuple[list[str], tuple[Removal, ...]]:
