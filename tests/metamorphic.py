@@ -312,6 +312,47 @@ def _comment_box(named: bool) -> Change:
     return change
 
 
+def _nested_paragraphs(
+    wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random
+) -> tuple[str, ...] | None:
+    """Every block of the article wrapped in two or three bare divs, as Word exports and some
+    editors write paragraphs."""
+    depth = rng.choice((2, 3))
+    children = [c for c in wrapper if isinstance(c.tag, str)]
+    if not children:
+        return None
+    for child in children:
+        outer = inner = lxml_html.Element("div")
+        for _ in range(depth - 1):
+            inner = etree.SubElement(inner, "div")
+        child.addprevious(outer)
+        inner.append(child)  # moves the child with its tail
+    return ()
+
+
+def _extra_layers(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...]:
+    """The article's content moved two to four layers deeper (a template's inner wrappers)."""
+    outer = inner = lxml_html.Element("div", {"class": "inner"})
+    for _ in range(rng.choice((1, 2, 3))):
+        inner = etree.SubElement(inner, "div", {"class": rng.choice(("wrap", "box", "mod"))})
+    inner.text, wrapper.text = wrapper.text, None
+    for child in list(wrapper):
+        inner.append(child)
+    wrapper.append(outer)
+    return ()
+
+
+def _table_layout(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...]:
+    """The article's content laid out in a one-cell table, as old gov templates do."""
+    table = lxml_html.fragment_fromstring("<table width='100%'><tbody><tr><td></td></tr></tbody></table>")
+    cell = table.find(".//td")
+    cell.text, wrapper.text = wrapper.text, None
+    for child in list(wrapper):
+        cell.append(child)
+    wrapper.append(table)
+    return ()
+
+
 # --- Noise inside the container --------------------------------------------------------------
 
 _CREDITS = (
@@ -430,6 +471,9 @@ def _json_ld(page: Page, rng: random.Random) -> Mutated | None:
 MUTATIONS = (
     Mutation("stray_end_tags", _stray_end_tags),
     Mutation("renamed_wrapper", _tree_mutation(_renamed_wrapper)),
+    Mutation("nested_paragraphs", _tree_mutation(_nested_paragraphs)),
+    Mutation("extra_layers", _tree_mutation(_extra_layers)),
+    Mutation("table_layout", _tree_mutation(_table_layout)),
     Mutation("comment_box_named", _tree_mutation(_comment_box(named=True))),
     Mutation("comment_box_by_shape", _tree_mutation(_comment_box(named=False))),
     Mutation("caption_credit", _tree_mutation(_caption_credit)),

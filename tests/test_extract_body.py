@@ -79,7 +79,8 @@ def test_trs_editor_container_is_not_boilerplate() -> None:
     assert body_of(html) == [SENTENCE]
 
 
-ARTICLE = "".join(f"<p>{SENTENCE}{n}</p>" for n in "甲乙丙丁戊")
+ARTICLE_PARAS = [f"<p>{SENTENCE}{n}</p>" for n in "甲乙丙丁戊"]
+ARTICLE = "".join(ARTICLE_PARAS)
 THREAD = "".join(
     f"<div><span>网友{n}</span><span>2023-06-0{n} 10:2{n}</span><p>说得很好，支持一下，希望多多报道。</p></div>"
     for n in range(1, 6)
@@ -90,6 +91,21 @@ RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性�
 @pytest.mark.parametrize(
     "html",
     [
+        # Every paragraph wrapped in bare divs (Word exports): the score passes through them.
+        page(
+            "<div class='text'>"
+            + "".join(f"<div><div><p>{SENTENCE}{n}</p></div></div>" for n in "甲乙丙丁戊")
+            + "</div>"
+        ),
+        # The article in sections side by side: each scores alone, the neighbours are read too.
+        page(
+            f"<div class='main'><h1>标题</h1><div class='sec'>{''.join(ARTICLE_PARAS[:3])}</div>"
+            f"<div class='sec'>{''.join(ARTICLE_PARAS[3:])}</div><div class='share'>分享到：微信</div></div>"
+        ),
+        page(
+            f"<div class='main'><div class='sec'>{''.join(ARTICLE_PARAS[:4])}</div>"
+            f"<div class='sec'>{ARTICLE_PARAS[4]}</div></div>"
+        ),
         # An included fragment's own end tags before the article: browsers keep going.
         f"<html><body><div class='nav'><a href='/'>首页</a></div></body></html><div class='text'>{ARTICLE}</div>",
         f"<html><body><div class='top'>网站头部</div></html></body><div id='main'>{ARTICLE}</div></body></html>",
@@ -105,6 +121,9 @@ RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性�
         page(f"<div class='main'><div class='text'>{ARTICLE}</div><div class='b'>{THREAD}</div></div>"),
     ],
     ids=[
+        "word-export",
+        "sections",
+        "sections-short-last",
         "after-html-end",
         "after-body-end",
         "share-wrapper",

@@ -15,6 +15,7 @@ are byline lines (来源/时间/责任编辑), which belong to their own fields.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from lxml import html as lxml_html
@@ -50,8 +51,14 @@ _MIN_PARAGRAPH_CHARS = 10
 _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
 _DATELINE_MAX_CHARS = 40
 _NAMED_BONUS = 1.3
+#: A paragraph's score reaches three grouping levels up (1, 1/2, 1/4) through at most this
+#: many ancestors.
+_MIN_LEVEL, _MAX_HOPS = 0.25, 10
 #: Share of a container's text score one child must carry for the child to be taken instead.
 _STEP_DOWN = 0.9
+#: Share of the container's score a sibling needs to be read as part of the article.
+_SIBLING_SHARE = 0.2
+_SENTENCE_ENDS = ("。", "！", "？", "…", "。”", "！”", "？”")
 #: Score factor of text below an element whose name says boilerplate, per named ancestor.
 _NAME_WEIGHTS = {"strong": 0.5, "weak": 0.7}
 
@@ -162,15 +169,17 @@ def container_scores(
         score = _own_paragraph_score(element)
         if not score:
             continue
-        # A leaf block that holds br-separated lines is a container in its own right.
+        # A leaf block that holds br-separated lines is a container in its own right. The score
+        # halves at every ancestor that groups several elements; a wrapper around a single
+        # element (Word exports wrap each paragraph in two or three divs) passes it on whole.
         level = 1.0
         target = element if element.tag != "p" else parent
-        for _ in range(4 if element.tag != "p" else 3):
-            if target is None or target.tag in ("html", "body"):
+        for _ in range(_MAX_HOPS):
+            if target is None or target.tag in ("html", "body") or level < _MIN_LEVEL:
                 break
             weighted[target] = weighted.get(target, 0.0) + score * weight * level
             text[target] = text.get(target, 0.0) + score * level
-            if target is not element:
+            if target is not element and (len(target) > 1 or (target.text or "").strip()):
                 level /= 2
             target = target.getparent()
     for element in weighted:
@@ -183,25 +192,80 @@ def best_container(
     root: lxml_html.HtmlElement, vocab: Vocabulary, streams: frozenset[lxml_html.HtmlElement] = frozenset()
 ) -> lxml_html.HtmlElement | None:
     """The element most likely to hold the article text."""
+    parts = container_parts(root, vocab, streams)
+    return parts.container if parts else None
+
+
+@dataclass(frozen=True)
+class ContainerParts:
+    """The container and the siblings that continue the article beside it, in page order."""
+
+    container: lxml_html.HtmlElement
+    elements: tuple[lxml_html.HtmlElement, ...]
+
+
+def container_parts(
+    root: lxml_html.HtmlElement, vocab: Vocabulary, streams: frozenset[lxml_html.HtmlElement] = frozenset()
+) -> ContainerParts | None:
+    """The best-scoring element, stepped down to the child that carries its text, and the
+    siblings that continue it.
+
+    Stepping down: while one child carries nearly all of the text, the wrapper only adds
+    headings, bylines and widgets around it. Text, not names, decides, so a child whose name
+    cost it score (an article wrapper named share-content) is still found. Siblings: an
+    article split into sections (or pages) side by side has each part score on its own; as in
+    readability, a neighbour of the same tag scoring at least a fifth of the container is read
+    with it, or one that is plain sentences (a last short section: 抄送：…。); a neighbour
+    named as boilerplate, an entry stream or any other text ends the article on that side.
+    """
     scores = container_scores(root, vocab, streams)
     if not scores.weighted:
         return None
     best = max(scores.weighted, key=scores.weighted.__getitem__)
-    # Step down while one child carries nearly all of the text: the wrapper then only adds
-    # headings, bylines and widgets around it. Text, not names, decides, so a child whose name
-    # cost it score (an article wrapper named share-content) is still found.
     text = scores.text
     while True:
         top = max((c for c in best if c in text), key=text.__getitem__, default=None)
         if top is None or text[top] < _STEP_DOWN * text[best] or _paragraph_children(best) > 2:
-            return best
+            break
         best = top
+    weighted, floor = scores.weighted, _SIBLING_SHARE * scores.weighted.get(best, 0.0)
+
+    def continues(sibling: lxml_html.HtmlElement) -> bool:
+        if sibling in streams or boilerplate_name(sibling, vocab):
+            return False
+        return (sibling.tag == best.tag and weighted[sibling] >= floor) or _closing_prose(sibling)
+
+    def continuation(siblings: Iterator[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement]:
+        found = []
+        for sibling in siblings:
+            if sibling not in weighted:
+                continue  # nothing to read: an image, an empty ad slot
+            if not continues(sibling):
+                break
+            found.append(sibling)
+        return found
+
+    before = continuation(best.itersiblings(preceding=True))
+    after = continuation(best.itersiblings())
+    return ContainerParts(best, (*reversed(before), best, *after))
+
+
+def _closing_prose(element: lxml_html.HtmlElement) -> bool:
+    """Whether a small block is plain sentences: no links, and it ends a sentence."""
+    if next(element.iter("a"), None) is not None:
+        return False
+    return normalized_space(element.text_content()).endswith(_SENTENCE_ENDS)
 
 
 def _paragraph_children(element: lxml_html.HtmlElement) -> int:
-    return sum(
-        1 for child in element if child.tag == "p" and _compact_len(normalized_space(child.text_content())) >= 10
-    )
+    """Children that are paragraphs, also when wrapped in single-element divs (Word exports)."""
+    count = 0
+    for child in element:
+        while len(child) == 1 and child.tag != "p" and not (child.text or "").strip():
+            child = child[0]
+        if child.tag == "p" and _compact_len(normalized_space(child.text_content())) >= 10:
+            count += 1
+    return count
 
 
 def cms_container(root: lxml_html.HtmlElement, names: tuple[str, ...]) -> lxml_html.HtmlElement | None:
@@ -255,11 +319,14 @@ def article_body(
     else:
         container = cms_container(root, cms_names) if cms_names else None
         how = "cms container" if container is not None else "density score"
-        if container is None:
-            container = best_container(root, vocab, streams)
+    elements: tuple[lxml_html.HtmlElement, ...] = (container,) if container is not None else ()
     if container is None:
-        return BodyResult([], None, "none")
-    paragraphs = kept_paragraphs(text_blocks(container, vocab, streams), title, byline_line, vocab)
+        parts = container_parts(root, vocab, streams)
+        if parts is None:
+            return BodyResult([], None, "none")
+        container, elements = parts.container, parts.elements
+    blocks = [block for element in elements for block in text_blocks(element, vocab, streams)]
+    paragraphs = kept_paragraphs(blocks, title, byline_line, vocab)
     tokens = attribute_tokens(container)
     label = f"{container.tag}{'.' + '.'.join(sorted(tokens)) if tokens else ''}"
     return BodyResult(paragraphs, container, f"{how}: {label}")

@@ -124,6 +124,8 @@ def is_boilerplate(element: lxml_html.HtmlElement, vocab: Vocabulary) -> bool:
     return kind == "strong" or (kind == "weak" and not holds_prose(element))
 
 
+#: Share of a container's text that makes a named child the article rather than furniture in it.
+_MOST = 2 / 3
 #: A block with this many characters of sentence text is article material, whatever its name.
 _PROSE_CHARS = 200
 _SENTENCE_END = re.compile(r"[。！？；]")
@@ -175,7 +177,7 @@ def text_blocks(
 
     Entry ``streams`` (comment threads and lists, :mod:`pipelines.extract.shapes`) are left
     out. When ``vocab`` is given, so are subtrees named as boilerplate, except one that holds
-    at least half of ``element``'s text outside links: that is the article under a misleading
+    two thirds of ``element``'s text outside links: that is the article under a misleading
     name, not a share bar inside it. Hand-written rather than ``itertext()`` because
     paragraphs must break at block boundaries and link text is counted per paragraph in the
     same walk.
@@ -196,7 +198,7 @@ def text_blocks(
             return False
         if not total_prose:
             total_prose.append(prose_chars(element))
-        return 2 * prose_chars(child) < total_prose[0] or not total_prose[0]
+        return prose_chars(child) < _MOST * total_prose[0] or not total_prose[0]
 
     headings = [0]  # depth of h1-h6 elements around the text being read
     plain = vocab is None and not streams  # nothing to skip: the common case of the regions
