@@ -330,6 +330,24 @@ def _nested_paragraphs(
     return ()
 
 
+def _div_paragraphs(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...] | None:
+    """Paragraphs written as ``<div>``, or as ``<section><section><span>`` (WeChat-style
+    editors), instead of ``<p>``."""
+    paragraphs = list(wrapper.iter("p"))
+    if not paragraphs:
+        return None
+    sections = rng.random() < 0.5
+    for paragraph in paragraphs:
+        paragraph.tag = "section" if sections else "div"
+        if sections:
+            span = lxml_html.Element("span")
+            span.text, paragraph.text = paragraph.text, None
+            for child in list(paragraph):
+                span.append(child)
+            etree.SubElement(paragraph, "section").append(span)
+    return ()
+
+
 def _extra_layers(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random) -> tuple[str, ...]:
     """The article's content moved two to four layers deeper (a template's inner wrappers)."""
     outer = inner = lxml_html.Element("div", {"class": "inner"})
@@ -472,6 +490,7 @@ MUTATIONS = (
     Mutation("stray_end_tags", _stray_end_tags),
     Mutation("renamed_wrapper", _tree_mutation(_renamed_wrapper)),
     Mutation("nested_paragraphs", _tree_mutation(_nested_paragraphs)),
+    Mutation("div_paragraphs", _tree_mutation(_div_paragraphs)),
     Mutation("extra_layers", _tree_mutation(_extra_layers)),
     Mutation("table_layout", _tree_mutation(_table_layout)),
     Mutation("comment_box_named", _tree_mutation(_comment_box(named=True))),

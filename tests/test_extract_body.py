@@ -91,6 +91,13 @@ RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性�
 @pytest.mark.parametrize(
     "html",
     [
+        # Paragraphs written as <div> or <section> (inline text only): none of them is a container.
+        page("<div class='text'>" + "".join(f"<div>{SENTENCE}{n}</div>" for n in "甲乙丙丁戊") + "</div>"),
+        page(
+            "<div class='text'>"
+            + "".join(f"<section><section><span>{SENTENCE}{n}</span></section></section>" for n in "甲乙丙丁戊")
+            + "</div>"
+        ),
         # Every paragraph wrapped in bare divs (Word exports): the score passes through them.
         page(
             "<div class='text'>"
@@ -121,6 +128,8 @@ RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性�
         page(f"<div class='main'><div class='text'>{ARTICLE}</div><div class='b'>{THREAD}</div></div>"),
     ],
     ids=[
+        "div-paragraphs",
+        "section-paragraphs",
         "word-export",
         "sections",
         "sections-short-last",
@@ -174,3 +183,14 @@ def test_genuine_gbk_text_is_left_alone() -> None:
     text = "春季植树活动在郊野公园举行，数百名志愿者参加。"
     assert repaired_text(text, "gb18030") is None
     assert repaired_text(text, "utf-8") is None
+
+
+def test_a_notice_in_div_paragraphs_keeps_its_short_lines() -> None:
+    # pt-49222 with <p> written as <div>: one long paragraph must not become the container.
+    notice = f"<div>各有关单位：</div><div>{SENTENCE * 12}</div><div>某某局</div><div>2023年8月18日</div>"
+    assert body_of(page(f"<div class='text'>{notice}</div>")) == [
+        "各有关单位：",
+        SENTENCE * 12,
+        "某某局",
+        "2023年8月18日",
+    ]

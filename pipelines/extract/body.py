@@ -43,8 +43,11 @@ _NESTED_BLOCKS = frozenset(
 #: Sentence punctuation. Colons are left out: ``label：value`` lines (disclosure boxes, info
 #: bars) carry one each and no sentence.
 _NO_SENTENCE = 0.5
+_PARAGRAPH_BLOCKS = frozenset(("p", "div", "section", "blockquote"))
+_SENTENCE = re.compile(r"[。！？；]")
 _INLINE = frozenset(("span", "font"))
-_INLINE_PARENTS = frozenset(("p", "span", "font", "a", "b", "strong", "em", "i", "u", "h2", "h3", "h4", "h5", "h6"))
+#: Parents whose own paragraph text already holds a <span>/<font> child's text.
+_INLINE_PARENTS = frozenset((*PARAGRAPH_TAGS, "a", "b", "strong", "em", "i", "u", "h1"))
 _PUNCT = re.compile(r"[，。；！？、“”,.;!?]")
 _MIN_PARAGRAPH_CHARS = 10
 #: A short paragraph opening with a full date and time is a dateline (udn "2018-02-28 14:31中央社 …").
@@ -225,7 +228,12 @@ def container_parts(
     text = scores.text
     while True:
         top = max((c for c in best if c in text), key=text.__getitem__, default=None)
-        if top is None or text[top] < _STEP_DOWN * text[best] or _paragraph_children(best) > 2:
+        if (
+            top is None
+            or text[top] < _STEP_DOWN * text[best]
+            or _paragraph_children(best) > 2
+            or _one_paragraph(top)  # a <div> written as a paragraph is no container
+        ):
             break
         best = top
     weighted, floor = scores.weighted, _SIBLING_SHARE * scores.weighted.get(best, 0.0)
@@ -257,13 +265,36 @@ def _closing_prose(element: lxml_html.HtmlElement) -> bool:
     return normalized_space(element.text_content()).endswith(_SENTENCE_ENDS)
 
 
+def _unwrapped(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The element inside a chain of wrappers around a single element (Word exports)."""
+    while len(element) == 1 and element.tag != "p" and not (element.text or "").strip():
+        element = element[0]
+    return element
+
+
+def _one_paragraph(element: lxml_html.HtmlElement) -> bool:
+    """Whether an element is a single paragraph: one line of inline text, no nested blocks."""
+    return not any(
+        isinstance(d.tag, str) and (d.tag in _NESTED_BLOCKS or d.tag == "br")
+        for d in _unwrapped(element).iterdescendants()
+    )
+
+
 def _paragraph_children(element: lxml_html.HtmlElement) -> int:
-    """Children that are paragraphs, also when wrapped in single-element divs (Word exports)."""
+    """Children that are paragraphs: a ``<p>``, or a block of inline sentences (editors write
+    paragraphs as ``<div>`` or ``<section>`` too; a date or 来源 bar is no paragraph), also
+    when wrapped in single-element divs (Word exports)."""
     count = 0
-    for child in element:
-        while len(child) == 1 and child.tag != "p" and not (child.text or "").strip():
-            child = child[0]
-        if child.tag == "p" and _compact_len(normalized_space(child.text_content())) >= 10:
+    for child in map(_unwrapped, element):
+        if child.tag not in _PARAGRAPH_BLOCKS:
+            continue
+        text = normalized_space(child.text_content())
+        if _compact_len(text) < _MIN_PARAGRAPH_CHARS:
+            continue
+        if child.tag == "p" or (
+            _SENTENCE.search(text)
+            and not any(isinstance(d.tag, str) and d.tag in _NESTED_BLOCKS for d in child.iterdescendants())
+        ):
             count += 1
     return count
 
