@@ -420,6 +420,9 @@ _TAIL_LINES = (
     "<p>版权声明 本网站所有内容均为原创，未经授权禁止转载。</p>",
     "<p>下载客户端，看更多精彩新闻</p>",
     "<p>已有0人参与，点击查看</p>",
+    "<div>上一篇：关于开展2023年度统计执法检查的通知</div><div>下一篇：没有了</div>",
+    "<p>关注“平潭发布”微信公众号，获取更多资讯</p>",
+    "<p>(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)</p>",
 )
 
 
@@ -428,7 +431,9 @@ def _tail_lines(wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.
     chosen = rng.sample(_TAIL_LINES, 2)
     if not _insert(wrapper, "bottom", "".join(chosen)):
         return None
-    return tuple(squashed(lxml_html.fragment_fromstring(line).text_content())[:8] for line in chosen)
+    return tuple(
+        squashed(lxml_html.fragment_fromstring(line, create_parent="div").text_content())[:8] for line in chosen
+    )
 
 
 _BYLINES_TOP = ("<p>时间：2023-06-03</p>", "<p>（记者 王卫东）</p>", "<p>记者 王卫东 李晓明 摄</p>")
