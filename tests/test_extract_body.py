@@ -194,3 +194,13 @@ def test_a_notice_in_div_paragraphs_keeps_its_short_lines() -> None:
         "某某局",
         "2023年8月18日",
     ]
+
+
+def test_a_thread_longer_than_the_article_is_not_the_body() -> None:
+    # An unnamed comment thread with three times the article's text: found by its time stamps, it
+    # is weighed down and the page scored again.
+    thread = "".join(
+        f"<div><span>网友{n}</span><span>2023-06-03 10:{n:02d}</span><p>{SENTENCE}</p></div>" for n in range(16)
+    )
+    html = page(f"<div class='main'><div class='text'>{ARTICLE}</div><div class='b'>{thread}</div></div>")
+    assert body_of(html) == [f"{SENTENCE}{n}" for n in "甲乙丙丁戊"]

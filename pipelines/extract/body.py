@@ -25,6 +25,7 @@ from pipelines.extract.dom import (
     attribute_tokens,
     boilerplate_name,
     normalized_space,
+    prose_chars,
     text_blocks,
 )
 from pipelines.extract.shapes import entry_streams
@@ -64,6 +65,9 @@ _SIBLING_SHARE = 0.2
 _SENTENCE_ENDS = ("。", "！", "？", "…", "。”", "！”", "？”")
 #: Score factor of text below an element whose name says boilerplate, per named ancestor.
 _NAME_WEIGHTS = {"strong": 0.5, "weak": 0.7}
+#: Score factor of text in an entry stream (comment thread, news list): found by structure, so
+#: firmer than a name.
+_STREAM_WEIGHT = 0.25
 
 
 @dataclass(frozen=True)
@@ -136,8 +140,8 @@ def container_scores(
     related …) scales down the score of every paragraph below it rather than vetoing the
     subtree, so a list of rules inside a comment box stays small whatever its markup, and an
     article wrapper with a misleading name still wins on its text. Entry ``streams`` (comment
-    threads and lists recognized by their time stamps, :mod:`pipelines.extract.shapes`) weigh
-    like a boilerplate name; text inside links counts for nothing.
+    threads and lists recognized by their time stamps, :mod:`pipelines.extract.shapes`), when
+    given, weigh a quarter; text inside links counts for nothing.
     """
     weighted: dict[lxml_html.HtmlElement, float] = {}
     text: dict[lxml_html.HtmlElement, float] = {}
@@ -162,7 +166,7 @@ def container_scores(
             if kind is not None:
                 weight *= _NAME_WEIGHTS[kind]
         if streams and element in streams:
-            weight *= _NAME_WEIGHTS["strong"]
+            weight *= _STREAM_WEIGHT
         if weight != 1.0:
             weights[element] = weight
         if element.tag not in PARAGRAPH_TAGS or (
@@ -195,33 +199,16 @@ def best_container(
     root: lxml_html.HtmlElement, vocab: Vocabulary, streams: frozenset[lxml_html.HtmlElement] = frozenset()
 ) -> lxml_html.HtmlElement | None:
     """The element most likely to hold the article text."""
-    parts = container_parts(root, vocab, streams)
-    return parts.container if parts else None
+    return stepped_down(container_scores(root, vocab, streams))
 
 
-@dataclass(frozen=True)
-class ContainerParts:
-    """The container and the siblings that continue the article beside it, in page order."""
+def stepped_down(scores: ContainerScores) -> lxml_html.HtmlElement | None:
+    """The best-scoring element, stepped down to the child that carries its text.
 
-    container: lxml_html.HtmlElement
-    elements: tuple[lxml_html.HtmlElement, ...]
-
-
-def container_parts(
-    root: lxml_html.HtmlElement, vocab: Vocabulary, streams: frozenset[lxml_html.HtmlElement] = frozenset()
-) -> ContainerParts | None:
-    """The best-scoring element, stepped down to the child that carries its text, and the
-    siblings that continue it.
-
-    Stepping down: while one child carries nearly all of the text, the wrapper only adds
-    headings, bylines and widgets around it. Text, not names, decides, so a child whose name
-    cost it score (an article wrapper named share-content) is still found. Siblings: an
-    article split into sections (or pages) side by side has each part score on its own; as in
-    readability, a neighbour of the same tag scoring at least a fifth of the container is read
-    with it, or one that is plain sentences (a last short section: 抄送：…。); a neighbour
-    named as boilerplate, an entry stream or any other text ends the article on that side.
+    While one child carries nearly all of the text, the wrapper only adds headings, bylines and
+    widgets around it. Text, not names, decides, so a child whose name cost it score (an
+    article wrapper named share-content) is still found; a single paragraph is never entered.
     """
-    scores = container_scores(root, vocab, streams)
     if not scores.weighted:
         return None
     best = max(scores.weighted, key=scores.weighted.__getitem__)
@@ -234,14 +221,30 @@ def container_parts(
             or _paragraph_children(best) > 2
             or _one_paragraph(top)  # a <div> written as a paragraph is no container
         ):
-            break
+            return best
         best = top
-    weighted, floor = scores.weighted, _SIBLING_SHARE * scores.weighted.get(best, 0.0)
+
+
+def continued(
+    container: lxml_html.HtmlElement,
+    scores: ContainerScores,
+    vocab: Vocabulary,
+    streams: frozenset[lxml_html.HtmlElement] = frozenset(),
+) -> tuple[lxml_html.HtmlElement, ...]:
+    """The container and the siblings that continue the article beside it, in page order.
+
+    An article split into sections (or pages) side by side has each part score on its own; as
+    in readability, a neighbour of the same tag scoring at least a fifth of the container is
+    read with it, or one that is plain sentences (a last short section: 抄送：…。); a neighbour
+    named as boilerplate, an entry stream or any other text ends the article on that side.
+    """
+    weighted = scores.weighted
+    floor = _SIBLING_SHARE * weighted.get(container, 0.0)
 
     def continues(sibling: lxml_html.HtmlElement) -> bool:
         if sibling in streams or boilerplate_name(sibling, vocab):
             return False
-        return (sibling.tag == best.tag and weighted[sibling] >= floor) or _closing_prose(sibling)
+        return (sibling.tag == container.tag and weighted[sibling] >= floor) or _closing_prose(sibling)
 
     def continuation(siblings: Iterator[lxml_html.HtmlElement]) -> list[lxml_html.HtmlElement]:
         found = []
@@ -253,9 +256,26 @@ def container_parts(
             found.append(sibling)
         return found
 
-    before = continuation(best.itersiblings(preceding=True))
-    after = continuation(best.itersiblings())
-    return ContainerParts(best, (*reversed(before), best, *after))
+    before = continuation(container.itersiblings(preceding=True))
+    after = continuation(container.itersiblings())
+    return (*reversed(before), container, *after)
+
+
+def _neighbourhood(element: lxml_html.HtmlElement) -> lxml_html.HtmlElement:
+    """The element's parent (where its continuing siblings are), or the element itself."""
+    parent = element.getparent()
+    return parent if parent is not None else element
+
+
+def _led_by(container: lxml_html.HtmlElement, streams: frozenset[lxml_html.HtmlElement]) -> bool:
+    """Whether entry streams make up the container: it is one, lies in one, or one holds half
+    of its text."""
+    if not streams:
+        return False
+    if container in streams or any(ancestor in streams for ancestor in container.iterancestors()):
+        return True
+    inside = [stream for stream in streams if container in stream.iterancestors()]
+    return bool(inside) and 2 * sum(prose_chars(stream) for stream in inside) >= prose_chars(container)
 
 
 def _closing_prose(element: lxml_html.HtmlElement) -> bool:
@@ -344,18 +364,29 @@ def article_body(
     override: lxml_html.HtmlElement | None = None,
 ) -> BodyResult:
     """Body paragraphs, the element they were read from, and the rule that chose it."""
-    streams = entry_streams(root)
     if override is not None:
         container, how = override, "override"
     else:
         container = cms_container(root, cms_names) if cms_names else None
         how = "cms container" if container is not None else "density score"
-    elements: tuple[lxml_html.HtmlElement, ...] = (container,) if container is not None else ()
-    if container is None:
-        parts = container_parts(root, vocab, streams)
-        if parts is None:
+    if container is not None:
+        streams = entry_streams(container)
+        elements: tuple[lxml_html.HtmlElement, ...] = (container,)
+    else:
+        scores = container_scores(root, vocab)
+        container = stepped_down(scores)
+        if container is None:
             return BodyResult([], None, "none")
-        container, elements = parts.container, parts.elements
+        streams = entry_streams(_neighbourhood(container))
+        if _led_by(container, streams):
+            # A comment thread or news list outscored the article: weigh every stream of the
+            # page down and choose again. Rare, so the streams are looked for near the container
+            # first (the whole-page search costs a fifth of the body extraction).
+            streams = entry_streams(root)
+            scores = container_scores(root, vocab, streams)
+            chosen = stepped_down(scores)
+            container = chosen if chosen is not None else container
+        elements = continued(container, scores, vocab, streams)
     blocks = [block for element in elements for block in text_blocks(element, vocab, streams)]
     paragraphs = kept_paragraphs(blocks, title, byline_line, vocab)
     tokens = attribute_tokens(container)

@@ -29,7 +29,7 @@ _MAX_ITEM_CHARS = 300
 _MAX_STAMP_CHARS = 30
 #: Compiled once: the cheap ``contains`` tests first, then the length of the few left.
 _CANDIDATES = etree.XPath(
-    f"//text()[contains(., ':') or contains(., '前')][string-length(normalize-space(.)) <= {_MAX_STAMP_CHARS}]"
+    f".//text()[contains(., ':') or contains(., '前')][string-length(normalize-space(.)) <= {_MAX_STAMP_CHARS}]"
 )
 #: Paragraphs and table rows are article material (a notice's schedule), never entries.
 _NOT_ITEMS = frozenset(("p", "tr", "td", "th", "tbody", "table", "html", "body"))
