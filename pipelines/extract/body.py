@@ -33,10 +33,10 @@ from pipelines.extract.vocab import Vocabulary
 
 # fmt: off
 #: Elements whose own text makes a paragraph candidate for scoring.
-PARAGRAPH_TAGS = (
+PARAGRAPH_TAGS = frozenset((
     "p", "div", "td", "section", "article", "li", "pre", "blockquote", "font", "span", "center", "dd",
     "h2", "h3", "h4", "h5", "h6", "figcaption",
-)
+))
 _NESTED_BLOCKS = frozenset(
     ("p", "div", "td", "table", "section", "article", "ul", "ol", "li", "blockquote", "dl", "center")
 )
