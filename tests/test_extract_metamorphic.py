@@ -1,11 +1,11 @@
 """Metamorphic robustness of the body (and the fields each mutation names) on real pages.
 
 Each dev corpus page and golden fixture gets one deterministic mutation of every kind in
-``tests/metamorphic.py`` (a stray ``</html>``, a wrapper named ``share-content``, a comment box
-with a rules list, a photo credit, a widget row …); the extracted and cleaned fields must come
-out as for the unchanged page. A small Hypothesis-driven set stacks several mutations with
-drawn variants. The dev corpus lives outside the project and is read by path; those cases skip
-when it is absent.
+``tests/mutations.py`` (a stray ``</html>``, a wrapper named ``share-content``, a comment box
+with a rules list, a photo credit, a widget row …; harness in ``tests/metamorphic.py``); the
+extracted and cleaned fields must come out as for the unchanged page. A small
+Hypothesis-driven set stacks several mutations with drawn variants. The dev corpus lives
+outside the project and is read by path; those cases skip when it is absent.
 """
 
 from __future__ import annotations
@@ -17,17 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lxml import html as lxml_html
 
-from tests.metamorphic import (
-    BY_NAME,
-    MUTATIONS,
-    Mutated,
-    Mutation,
-    Page,
-    corpus_pages,
-    differences,
-    fixture_pages,
-    serialized,
-)
+from tests.metamorphic import Mutated, Mutation, Page, corpus_pages, differences, fixture_pages, serialized
+from tests.mutations import BY_NAME, MUTATIONS
 
 PAGES = corpus_pages() + fixture_pages()
 PAGE_IDS = [page.id for page in PAGES]
