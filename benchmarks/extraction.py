@@ -13,11 +13,8 @@ built from a crawler; dedup and storage need a database and are left out), again
 baseline's call as ``score.py`` makes it. Each row runs the whole corpus repeatedly for at least
 ``--seconds``; the ratio column is pages/s over trafilatura's.
 
-Last, ours is scored once more against the truth converted to Simplified with the cleaning
-stage's own OpenCC conversion (``pipelines.text.script.to_simplified``): the cleaning stage
-converts Traditional pages (the issue of the cleaning stage asks for it), while their truth is
-Traditional, so this pass shows what the extraction gets right on those pages apart from script.
-It is a separate row, never the headline figure (baselines keep the script and are not rescored).
+(``score.py`` compares strings after OpenCC Traditional->Simplified on both sides, so the
+Traditional-script pages, which the cleaning stage converts, score as they read.)
 
 Usage: python benchmarks/extraction.py [--corpus DIR] [--per-page] [--json OUT] [--seconds S]
 """
@@ -76,42 +73,7 @@ def main() -> int:
     code = subprocess.run(command, cwd=PROJECT, check=False).returncode
     if code == 0 and args.seconds > 0:
         print_steady_state(args.corpus, args.score, present, args.seconds)
-    if code == 0:
-        code = score_against_simplified_truth(args.corpus, args.score)
     return code
-
-
-SCRIPT_FIELDS = ("title", "body", "source_name", "author")
-SCRIPT_LISTS = ("must_contain", "must_not_contain")
-
-
-def score_against_simplified_truth(corpus: Path, score: Path) -> int:
-    """Scores ours on a copy of the corpus whose truth is converted to Simplified."""
-    import json
-    import tempfile
-
-    from pipelines.text.script import to_simplified
-
-    with tempfile.TemporaryDirectory(prefix="govnews-simplified-truth-") as scratch:
-        converted = 0
-        for case in sorted(corpus.iterdir()):
-            if not (case / "truth.json").is_file():
-                continue
-            truth = json.loads((case / "truth.json").read_text(encoding="utf-8"))
-            if truth.get("script") == "traditional":
-                converted += 1
-                for key in SCRIPT_FIELDS:
-                    if isinstance(truth.get(key), str):
-                        truth[key] = to_simplified(truth[key])
-                for key in SCRIPT_LISTS:
-                    truth[key] = [to_simplified(text) for text in truth.get(key) or []]
-            target = Path(scratch) / case.name
-            target.mkdir()
-            (target / "page.html").symlink_to((case / "page.html").resolve())
-            (target / "truth.json").write_text(json.dumps(truth, ensure_ascii=False), encoding="utf-8")
-        print(f"\nOurs against the truth with its {converted} Traditional pages converted to Simplified:")
-        command = [sys.executable, str(score), "--corpus", scratch, "--govnews", str(PROJECT)]
-        return subprocess.run(command, cwd=PROJECT, check=False).returncode
 
 
 def pages_per_second(run: Callable[[bytes, str], Any], pages: list[tuple[bytes, str]], seconds: float) -> float:

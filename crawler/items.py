@@ -309,6 +309,10 @@ class Annex:
     """Section from a breadcrumb, e.g. ``靖江产业信息`` (cleaning)."""
     related: list[str] = field(default_factory=list)
     """Titles of related/recommended articles removed from the body (cleaning)."""
+    bylines: list[str] = field(default_factory=list)
+    """Byline lines cleaning took out of the body, normalized and Simplified as it is, in order
+    (``来源: 安徽新闻联播``, ``时间:2023-06-03``, ``（记者 王卫东）``): not text, but where enrichment
+    reads 来源, authors and the time (cleaning)."""
     spun_score: float | None = None
     """Synonym-spinning score, 0..1 with three decimals; ``None`` before cleaning."""
     is_spun: bool | None = None
@@ -440,6 +444,7 @@ def annex_from_json(data: Mapping[str, Any]) -> Annex:
         title_original=data.get("title_original"),
         section=data.get("section"),
         related=list(data.get("related") or []),
+        bylines=list(data.get("bylines") or []),
         spun_score=data.get("spun_score"),
         is_spun=data.get("is_spun"),
         cleaning=dict(data.get("cleaning") or {}),

@@ -7,8 +7,9 @@ counts every decision in the crawler stats (``cleaning/<event>``).
 
 Sets ``title``, ``subtitle``, ``body`` (Simplified, paragraphs joined by ``\\n``) and ``script``;
 leaves ``body_original`` untouched; sets in ``extra`` (the article's
-:class:`~crawler.items.Annex`): ``title_original`` (when the title changed), ``section`` and
-``related`` (when found), ``spun_score``, ``is_spun`` and ``cleaning`` (removals per rule).
+:class:`~crawler.items.Annex`): ``title_original`` (when the title changed), ``section``,
+``related`` and ``bylines`` (the byline lines taken out of the body, for enrichment) when found,
+``spun_score``, ``is_spun`` and ``cleaning`` (removals per rule).
 
 Settings:
 
@@ -48,6 +49,8 @@ def apply_cleaning(article: Article, result: CleanResult) -> Article:
         extra.section = result.section
     if result.related:
         extra.related = list(result.related)
+    if result.bylines:
+        extra.bylines = list(result.bylines)
     extra.spun_score = result.spun_score
     extra.is_spun = result.is_spun
     counts = result.counts()

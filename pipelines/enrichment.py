@@ -8,8 +8,9 @@ Runs after cleaning and before dedup. For every :class:`~crawler.items.Article` 
   its parts beside it in ``extra``, an invalid one noted in ``extra.quality``); numbers the text
   cites go to ``extra.cited_doc_numbers``;
 * fills ``issuer``, ``author`` (with ``extra.authors``), ``source_name``,
-  ``published``/``published_raw`` and ``editor`` from the text when extraction left them
-  ``None`` (it never overwrites a value), with the parsers extraction uses;
+  ``published``/``published_raw`` and ``editor`` from the text (and from the byline lines
+  cleaning took out of it, ``extra.bylines``) when extraction left them ``None`` (it never
+  overwrites a value), with the parsers extraction uses;
 * sets ``extra.recipient`` for letters, ``extra.entities``, ``extra.amounts`` and
   ``extra.percentages``;
 * records ``extra.provenance[field] = Provenance("enrichment", rule)`` for every field it sets.
@@ -93,11 +94,18 @@ def _apply_issuer_and_recipient(article: Article, extra: Annex, vocab: Vocabular
     return events
 
 
+def _byline_text(article: Article, extra: Annex) -> str:
+    """The body with the byline lines cleaning took out of it (``extra.bylines``) on top: a
+    来源 or 时间 line is not text, but it is where those fields are printed."""
+    return "\n".join([*extra.bylines, article.body])
+
+
 def _apply_bylines(article: Article, extra: Annex, vocab: Vocabulary) -> list[str]:
     events: list[str] = []
-    labeled = bylines.labeled_values(article.body, vocab.fields)
+    text = _byline_text(article, extra)
+    labeled = bylines.labeled_values(text, vocab.fields)
     if article.author is None:
-        found = bylines.find_authors(article.body, vocab.fields)
+        found = bylines.find_authors(text, vocab.fields)
         if found is None and "author" in labeled:
             line = labeled["author"]
             people = labelled_people(line.label, line.value, vocab.fields)

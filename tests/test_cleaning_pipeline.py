@@ -108,7 +108,9 @@ def test_repeated_article_is_kept_once() -> None:
     article = pipeline.process_item(seed_article("001"))
     assert article.subtitle == "【推进长三角一体化发展】安徽:携手沪苏浙 共建“创新生态圈”"
     assert article.body.count("习近平总书记强调") == 1
-    assert article.body.endswith("来源: 安徽新闻联播")
+    # The 来源 line is a byline, not text: it leaves the body for extra.bylines (issue 14).
+    assert "来源: 安徽新闻联播" not in article.body
+    assert article.extra.bylines == ["来源: 安徽新闻联播", "来源: 安徽新闻联播"]
     assert stats.get_value("cleaning/repeat_passage_removed") == 1
     assert article.extra.title_original is None
 

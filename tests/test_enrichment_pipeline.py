@@ -267,3 +267,33 @@ def test_corpus_authors_are_never_wrong(pipeline: EnrichmentPipeline, truth_path
     if article.author is not None:
         assert truth["author"] is not None
         assert set(article.author.split("、")) <= set(re.split(r"[\s、，,]+", truth["author"]))
+
+
+def test_bylines_of_an_untyped_annex_are_ignored(pipeline: EnrichmentPipeline) -> None:
+    # An extra that is not an Annex (the old dict form) is replaced, never read half.
+    article: Article = pipeline.process_item(_article(body="正文。", extra={"bylines": "来源: 新华社"}))
+    assert isinstance(article.extra, Annex)
+    assert article.source_name is None
+
+
+def test_bylines_cleaning_took_out_are_read(pipeline: EnrichmentPipeline) -> None:
+    article = _article(
+        body="正文第一段。\n正文第二段。", extra=Annex(bylines=["时间:2023-06-03", "来源: 安徽新闻联播"])
+    )
+    pipeline.process_item(article)
+    assert (article.source_name, article.published) == ("安徽新闻联播", "2023-06-03T00:00:00+08:00")
+
+
+@pytest.mark.parametrize(
+    ("number", "field", "value"),
+    [("001", "source_name", "安徽新闻联播"), ("004", "published", "2023-06-03T00:00:00+08:00")],
+)
+def test_seed_bylines_survive_cleaning(pipeline: EnrichmentPipeline, number: str, field: str, value: str) -> None:
+    # Cleaning takes the 来源 / 时间 lines of seeds 001 and 004 out of the body (issue 14).
+    from pipelines.cleaning import CleaningPipeline
+
+    cleaned = CleaningPipeline.from_crawler(make_crawler()).process_item(cleaned_seed(number))
+    assert cleaned.extra.bylines
+    assert not any(line in cleaned.body for line in cleaned.extra.bylines)
+    article: Article = pipeline.process_item(cleaned)
+    assert getattr(article, field) == value

@@ -79,6 +79,92 @@ def test_trs_editor_container_is_not_boilerplate() -> None:
     assert body_of(html) == [SENTENCE]
 
 
+ARTICLE_PARAS = [f"<p>{SENTENCE}{n}</p>" for n in "甲乙丙丁戊"]
+ARTICLE = "".join(ARTICLE_PARAS)
+THREAD = "".join(
+    f"<div><span>网友{n}</span><span>2023-06-0{n} 10:2{n}</span><p>说得很好，支持一下，希望多多报道。</p></div>"
+    for n in range(1, 6)
+)
+RULES = "".join(f"<li>{n}. 请遵守国家法律法规，文明上网，理性发言，不得发布违法违规内容。</li>" for n in range(1, 7))
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        # Paragraphs written as <div> or <section> (inline text only): none of them is a container.
+        page("<div class='text'>" + "".join(f"<div>{SENTENCE}{n}</div>" for n in "甲乙丙丁戊") + "</div>"),
+        page(
+            "<div class='text'>"
+            + "".join(f"<section><section><span>{SENTENCE}{n}</span></section></section>" for n in "甲乙丙丁戊")
+            + "</div>"
+        ),
+        # Every paragraph wrapped in bare divs (Word exports): the score passes through them.
+        page(
+            "<div class='text'>"
+            + "".join(f"<div><div><p>{SENTENCE}{n}</p></div></div>" for n in "甲乙丙丁戊")
+            + "</div>"
+        ),
+        # The article in sections side by side: each scores alone, the neighbours are read too.
+        page(
+            f"<div class='main'><h1>标题</h1><div class='sec'>{''.join(ARTICLE_PARAS[:3])}</div>"
+            f"<div class='sec'>{''.join(ARTICLE_PARAS[3:])}</div><div class='share'>分享到：微信</div></div>"
+        ),
+        page(
+            f"<div class='main'><div class='sec'>{''.join(ARTICLE_PARAS[:4])}</div>"
+            f"<div class='sec'>{ARTICLE_PARAS[4]}</div></div>"
+        ),
+        # An included fragment's own end tags before the article: browsers keep going.
+        f"<html><body><div class='nav'><a href='/'>首页</a></div></body></html><div class='text'>{ARTICLE}</div>",
+        f"<html><body><div class='top'>网站头部</div></html></body><div id='main'>{ARTICLE}</div></body></html>",
+        # The article wrapper named with a boilerplate word used for something else.
+        page(f"<div class='share-content'>{ARTICLE}</div>"),
+        page(f"<div class='article_content font_family_cn'>{ARTICLE}</div>"),
+        # A comment box whose rules list is a <ul> (boilerplate names reach through any markup).
+        page(f"<div class='text'>{ARTICLE}</div><div class='comment-box'><ul>{RULES}</ul></div>"),
+        page(f"<div class='comment-box'><div><ul>{RULES}</ul></div></div><div class='text'>{ARTICLE}</div>"),
+        # A comment thread in neutral markup, inside the article container and after it (its
+        # 网友评论 heading is a cleaning marker).
+        page(f"<div class='text'>{ARTICLE}<div class='box2'><div>{THREAD}</div></div></div>"),
+        page(f"<div class='main'><div class='text'>{ARTICLE}</div><div class='b'>{THREAD}</div></div>"),
+    ],
+    ids=[
+        "div-paragraphs",
+        "section-paragraphs",
+        "word-export",
+        "sections",
+        "sections-short-last",
+        "after-html-end",
+        "after-body-end",
+        "share-wrapper",
+        "font-wrapper",
+        "rules-after",
+        "rules-before",
+        "thread-inside",
+        "thread-after",
+    ],
+)
+def test_article_found_whatever_the_markup_around_it(html: str) -> None:
+    assert body_of(html) == [f"{SENTENCE}{n}" for n in "甲乙丙丁戊"]
+
+
+@pytest.mark.parametrize("heading", ["<h1>关于调整名单的通知</h1>", "<h3>关于调整名单的通知</h3>"])
+def test_title_heading_in_the_container_is_left_out(heading: str) -> None:
+    html = page(f"<div class='text'>{heading}{ARTICLE}</div>")
+    assert body_of(html, "关于调整名单的通知")[0] == f"{SENTENCE}甲"
+
+
+@pytest.mark.parametrize(
+    "notice",
+    [
+        f"<p>岚综管综〔2015〕187号</p><p>关于调整名单的通知</p>{ARTICLE}",  # pt-2459, pt-57240
+        f"<p align='center'><b>关于调整名单的通知</b></p>{ARTICLE}",  # pt-800
+    ],
+)
+def test_title_line_of_a_document_is_text(notice: str) -> None:
+    # A notice prints its own title as a paragraph of the document, and the truth keeps it.
+    assert "关于调整名单的通知" in body_of(page(f"<div class='text'>{notice}</div>"), "关于调整名单的通知")
+
+
 def test_no_text_gives_empty_body() -> None:
     assert body_of("<html><body><div class='nav'><a href='/'>首页</a></div></body></html>") == []
 
@@ -97,3 +183,24 @@ def test_genuine_gbk_text_is_left_alone() -> None:
     text = "春季植树活动在郊野公园举行，数百名志愿者参加。"
     assert repaired_text(text, "gb18030") is None
     assert repaired_text(text, "utf-8") is None
+
+
+def test_a_notice_in_div_paragraphs_keeps_its_short_lines() -> None:
+    # pt-49222 with <p> written as <div>: one long paragraph must not become the container.
+    notice = f"<div>各有关单位：</div><div>{SENTENCE * 12}</div><div>某某局</div><div>2023年8月18日</div>"
+    assert body_of(page(f"<div class='text'>{notice}</div>")) == [
+        "各有关单位：",
+        SENTENCE * 12,
+        "某某局",
+        "2023年8月18日",
+    ]
+
+
+def test_a_thread_longer_than_the_article_is_not_the_body() -> None:
+    # An unnamed comment thread with three times the article's text: found by its time stamps, it
+    # is weighed down and the page scored again.
+    thread = "".join(
+        f"<div><span>网友{n}</span><span>2023-06-03 10:{n:02d}</span><p>{SENTENCE}</p></div>" for n in range(16)
+    )
+    html = page(f"<div class='main'><div class='text'>{ARTICLE}</div><div class='b'>{thread}</div></div>")
+    assert body_of(html) == [f"{SENTENCE}{n}" for n in "甲乙丙丁戊"]

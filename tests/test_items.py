@@ -69,6 +69,7 @@ def full_annex() -> Annex:
         title_original="嘉兴市科学技术局文件",
         section="政策文件",
         related=["关于加强技术创新中心体系建设的实施意见"],
+        bylines=["来源：嘉兴市科学技术局", "时间:2022-07-20"],
         spun_score=0.0,
         is_spun=False,
         cleaning={"pinyin": 3},

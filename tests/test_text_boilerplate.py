@@ -29,6 +29,27 @@ ARTICLE = "建设省技术创新中心,是浙江补齐科技创新短板的战�
         ["长按/扫一扫加葛毅明的微信号"],
         ["当前位置:首页 > 靖江产业信息 > 正文内容"],
         ["admin9个月前 (09-24)靖江产业信息9"],  # byline debris
+        # Issue 14: noise that real pages left in the body.
+        ["【字号：大 中 小】【打印】【关闭】"],  # widget rows
+        ["字体：大 中 小 | 打印本页 | 关闭窗口"],
+        ["【我要纠错】 【打印本页】 【关闭窗口】"],
+        ["【E-mail推荐】【打印】【收藏】【关闭】"],
+        ["我要评论", "请登录后发表评论", "登录 | 注册"],  # comment prompts, login lines
+        ["已有0人参与，点击查看", "网友评论仅供其表达个人看法，并不表明本站同意其观点或证实其描述"],
+        ["新闻热线：0591-88888888", "下载客户端，看更多精彩新闻"],  # hotline, promo
+        ["澎湃新闻报料：4009-20-4009 澎湃新闻，未经授权不得转载"],  # news-thepaper-001
+        ["版权声明 本网站所有内容均为原创，未经授权禁止转载。"],  # no colon
+        ["本网站所有内容，未经书面授权，不得转载、摘编或以其他方式使用。"],
+        ["新华社记者 王卫东 摄", "（记者 李晓明 摄）", "图片来源：视觉中国", "（资料图片）"],  # photo credits
+        ["记者 王卫东 李晓明 摄"],
+        ["(记者 梁建伟 曾福泉 见习记者 何冬健 李娇俨)"],  # reporter and source lines
+        ["来源: 安徽新闻联播"],  # seeds/001 line 20
+        ["中青报·中青网记者魏其蒙来源:中国青年报"],  # news-youth-001, last line
+        ["昨天 18:20 作者：钱七"],
+        ["上一篇：关于开展2023年度统计执法检查的通知", "下一篇：没有了"],  # previous/next links
+        ["关注“平潭发布”微信公众号，获取更多资讯", "扫码关注我们"],  # follow promos
+        ["(本文来自澎湃新闻，更多原创资讯请下载“澎湃新闻”APP)"],
+        ["本文来源：中国平潭", "文章来源：人民日报"],
         [
             "相关文章",
             "《浙江海外高层次人才创新园介绍",
@@ -46,15 +67,29 @@ def test_noise_is_removed_and_the_article_kept(noise: list[str]) -> None:
 @pytest.mark.parametrize(
     ("line", "expected"),
     [
-        ("时间:2023-06-03 浏览:182 分类:网络", "时间:2023-06-03"),  # seeds/004 line 3
+        ("时间：2023年6月3日 浏览:182 分类:网络", "时间：2023年6月3日"),
         ("浏览量：1,024", None),  # thousands separators
-        ("时间:2023-06-03 浏览:182 作者:王平", "时间:2023-06-03 作者:王平"),  # only the counter goes
-        ("发布时间：2021-05-06 阅读数：35次", "发布时间：2021-05-06"),
+        ("所属栏目：科技动态 阅读数：35次", "所属栏目：科技动态"),  # only the counter goes
         ("浏览:182", None),  # nothing left: the line goes
     ],
 )
 def test_counters_are_cut_from_metadata_lines(line: str, expected: str | None) -> None:
     assert kept([line]) == ([expected] if expected else [])
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "时间:2023-06-03 浏览:182 分类:网络",  # seeds/004 line 3, left at the top (issue 14)
+        "时间:2023-06-03 浏览:182 作者:王平",
+        "发布时间：2021-05-06 阅读数：35次",
+        "发布日期：2023年6月3日 10:30",
+    ],
+)
+def test_time_lines_are_bylines(line: str) -> None:
+    result = strip_boilerplate([line, ARTICLE])
+    assert [kept for kept in result.lines if kept] == [ARTICLE]
+    assert {removal.rule for removal in result.removed} == {"boilerplate_byline"}
 
 
 @pytest.mark.parametrize(
@@ -66,8 +101,17 @@ def test_counters_are_cut_from_metadata_lines(line: str, expected: str | None) -
         "垃圾分类:从我做起。",  # 分类 inside a word is no counter
         "记者采访过程中听到最多的是这句话。",
         "相关新闻报道显示，该项目已经启动。",  # a marker phrase inside a sentence
-        "(记者 梁建伟 曾福泉 见习记者 何冬健 李娇俨)",
-        "来源: 安徽新闻联播",
+        # A reporter parenthesis inside a paragraph is text; a line of it alone is a byline.
+        "本报讯（记者 梁建伟 曾福泉）昨天上午，全省科技创新大会在杭州召开。",
+        "数据来源：国家统计局",
+        "资料来源：",
+        "3月18日，平潭边检站移民管理警察服务保障旅客通关。蔡少航摄",  # caption with credit: content
+        "他们正在现场拍摄。",
+        "上一篇文章中我们提到的问题还需要继续研究。",
+        "市民可关注“平潭发布”微信公众号查询办理进度。",
+        "大",
+        "一、关于《办法》制定的背景",
+        "时间：2023年6月5日上午9:00，地点：区行政服务中心。",
     ],
 )
 def test_article_lines_are_kept(genuine: str) -> None:

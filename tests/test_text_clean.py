@@ -152,7 +152,8 @@ def test_every_deleted_han_character_is_accounted_for(title: str | None, body: s
     boilerplate block, a repeated passage or a title fragment, and recorded it."""
     result = clean_article(title, body)
     before = han_counts(fix_swaps(title or "")[0], fix_swaps(body)[0])
-    after = han_counts(result.title, result.subtitle, result.body)
+    # A title promoted from the body is a copy of a line that stays in the body.
+    after = han_counts(None if result.title_promoted else result.title, result.subtitle, result.body)
     removed = han_counts(*(removal.text for removal in result.removed))
     assert after + removed == before
     assert {removal.rule.split("_")[0] for removal in result.removed} <= {"pinyin", "boilerplate", "repeat", "title"}
@@ -201,6 +202,18 @@ def test_corpus_truth_body_is_only_normalized(truth: Path) -> None:
         data["title"], traditional
     )
     assert result.script == data["script"]
+
+
+@skip_without_corpus
+@pytest.mark.parametrize("truth", corpus_truths(), ids=lambda path: path.parent.name)
+def test_corpus_truth_body_without_title_keeps_its_first_line(truth: Path) -> None:
+    """Promoting a first line to the title when there is none must not eat it (issue 14)."""
+    data = json.loads(truth.read_text(encoding="utf-8"))
+    if not data.get("body"):
+        pytest.skip("no annotated body")
+    traditional = data["script"] != "simplified"
+    result = clean_article(None, data["body"])
+    assert squashed(result.body, False) == squashed(data["body"], traditional)
 
 
 BLOCKS = (

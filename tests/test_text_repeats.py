@@ -1,6 +1,8 @@
 from __future__ import annotations
 
-from pipelines.text.repeats import drop_leading_repeats, drop_repeated_passage
+import pytest
+
+from pipelines.text.repeats import drop_leading_repeats, drop_repeated_passage, printed_twice
 
 P1 = "习近平总书记强调,长三角区域要加强科技创新和产业创新跨区域协同。"
 P2 = "这里是位于中国科学技术大学的国家同步辐射实验室。在我身后就是合肥光源大科学装置。"
@@ -61,3 +63,32 @@ def test_leading_repeats_of_title_and_subtitle_are_dropped() -> None:
 def test_repeats_compare_text_without_spaces() -> None:
     result, _ = drop_leading_repeats(["跨区域跨部门!安徽携手沪苏浙,共建创新生态圈", P1], [TITLE])
     assert result == [P1]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        # Two tables with the same header and rows (procurement results, issue 14).
+        ["序号 采购项目名称 成交供应商 成交金额(万元)", "1 区人民医院医疗设备采购项目 福建某某医疗器械有限公司 128.6"],
+        # A list of members printed under two committees (pt-2459).
+        ["主 任:谢秀桐 区党工委委员、管委会办公室主任", "副主任:陈国柱 区党工委、管委会办公室副主任"],
+        ["检查结果 " + " ".join(["合格"] * 40)],
+    ],
+)
+def test_repeated_rows_of_lists_and_tables_stay(rows: list[str]) -> None:
+    lines = [*rows, P1, *rows, P2]
+    assert drop_repeated_passage(lines) == (lines, ())
+
+
+@pytest.mark.parametrize(
+    ("lines", "twice"),
+    [
+        ([TITLE, TITLE + HEADING, P1], True),  # seeds/001: the title, then run together with the lede
+        ([TITLE, TITLE, P1], True),
+        ([TITLE, P1, P2, TITLE + "2019年7月26日"], False),  # the issuer signing a notice (pt-15471)
+        ([TITLE, P1, P2], False),  # a notice printing its own title once (pt-800)
+        ([P1, P2], False),
+    ],
+)
+def test_a_title_printed_twice(lines: list[str], twice: bool) -> None:
+    assert printed_twice(lines, TITLE) is twice

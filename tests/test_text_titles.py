@@ -3,7 +3,7 @@ from __future__ import annotations
 import pytest
 
 from pipelines.text.titles import (
-    promote_title,
+    promoted_title,
     split_subtitle,
     strip_site_suffix,
     strip_title_spam,
@@ -105,5 +105,19 @@ def test_split_subtitle(lines: list[str], subtitle: str | None) -> None:
 
 
 def test_promote_title_takes_a_heading_not_a_paragraph() -> None:
-    assert promote_title(["", "浙江着力建设三大科创高地", "正文。"]) == ("浙江着力建设三大科创高地", ["", "正文。"])
-    assert promote_title(["以建设三大科创高地为引领,浙江从上到下着力重塑传统科研攻关模式。"])[0] is None
+    assert promoted_title(["", "浙江着力建设三大科创高地", "正文。"]) == "浙江着力建设三大科创高地"
+    assert promoted_title(["以建设三大科创高地为引领,浙江从上到下着力重塑传统科研攻关模式。"]) is None
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "2012年6月24日",
+        "岚综管综〔2015〕187号",
+        "案 由：关于规范公益性公墓建设的建议",
+        "原标题：福建平潭国际邮轮航线启动",
+    ],
+)
+def test_dates_numbers_and_labels_are_not_promoted(first: str) -> None:
+    # First lines of dev corpus truth bodies (gov-cmse-001, pt-2459, pt-38112, pt-88142).
+    assert promoted_title([first, "正文。"]) is None

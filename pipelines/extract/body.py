@@ -1,15 +1,12 @@
 """The article body: find the element that holds the text, then read it paragraph by paragraph.
 
 Container choice, in order: a site override selector; the body container of a recognized CMS
-(TRS ``TRS_Editor``, Hanweb ``#zoom``); otherwise a density score over the whole tree, in the
-spirit of readability and GNE but computed in one pass over the shared parse (both libraries
-re-parse and rewrite the tree, which costs 15-40x the parse; see docs/extraction.md). Named
-containers (``pipelines/vocab/page_containers.tsv``) get a bonus in that score rather than winning outright,
-because names like ``content`` also label sidebars.
+(TRS ``TRS_Editor``, Hanweb ``#zoom``); otherwise the text-density score of
+:mod:`pipelines.extract.density`, with the siblings that continue the container.
 
 Reading keeps paragraphs and image captions, and leaves out boilerplate subtrees (share bars,
-related lists, editor lines …), link-only paragraphs, and paragraphs that repeat the title or
-are byline lines (来源/时间/责任编辑), which belong to their own fields.
+related lists, editor lines …) and entry streams (comment threads), link-only paragraphs, the
+title as a heading, and byline lines (来源/时间/责任编辑), which belong to their own fields.
 """
 
 from __future__ import annotations
@@ -19,25 +16,14 @@ from dataclasses import dataclass
 
 from lxml import html as lxml_html
 
-from pipelines.extract.dom import Block, attribute_tokens, is_boilerplate, normalized_space, text_blocks
+from pipelines.extract.density import container_scores, continued, led_by_streams, neighbourhood, stepped_down
+from pipelines.extract.dom import Block, attribute_tokens, normalized_space, text_blocks
+from pipelines.extract.shapes import entry_streams
 from pipelines.vocab import PageVocabulary
 
-# fmt: off
-#: Elements whose own text makes a paragraph candidate for scoring.
-PARAGRAPH_TAGS = (
-    "p", "div", "td", "section", "article", "li", "pre", "blockquote", "font", "span", "center", "dd",
-    "h2", "h3", "h4", "h5", "h6", "figcaption",
-)
-_NESTED_BLOCKS = frozenset(
-    ("p", "div", "td", "table", "section", "article", "ul", "ol", "li", "blockquote", "dl", "center")
-)
-# fmt: on
-_PUNCT = re.compile(r"[，。；！？、：“”,.;!?]")
-_MIN_PARAGRAPH_CHARS = 10
 #: A short paragraph opening with a full date and time is a dateline (udn "2018-02-28 14:31中央社 …").
 _DATELINE = re.compile(r"^\s*(?:19|20)\d{2}[-/年.]\d{1,2}[-/月.]\d{1,2}日?\s*\d{1,2}[:：]\d{2}")
 _DATELINE_MAX_CHARS = 40
-_NAMED_BONUS = 1.3
 
 
 @dataclass(frozen=True)
@@ -47,101 +33,12 @@ class BodyResult:
     how: str
 
 
-def _compact_len(text: str) -> int:
-    return len(text) - text.count(" ")
-
-
-def _own_paragraph_score(element: lxml_html.HtmlElement) -> float:
-    """Score of the text an element holds itself (not inside nested blocks), 0 for link lists."""
-    parts: list[str] = [element.text or ""]
-    link_len = 0
-    for child in element:
-        tag = child.tag if isinstance(child.tag, str) else ""
-        if tag in _NESTED_BLOCKS:
-            parts.append(child.tail or "")
-            continue
-        text = child.text_content() if tag else ""
-        if tag == "a":
-            link_len += _compact_len(normalized_space(text))
-        else:
-            link_len += sum(_compact_len(normalized_space(a.text_content())) for a in child.iter("a"))
-        parts.append(text)
-        parts.append(child.tail or "")
-    text = normalized_space("".join(parts))
-    length = _compact_len(text)
-    if length < _MIN_PARAGRAPH_CHARS or link_len / length > 0.5:
-        return 0.0
-    return (length - link_len) + 3 * len(_PUNCT.findall(text))
-
-
-def _named_container(element: lxml_html.HtmlElement, vocab: PageVocabulary) -> bool:
-    if element.get("itemprop") in vocab.container_itemprops:
-        return True
-    words = {f"{element.get('class', '')}".strip().lower(), f"{element.get('id', '')}".strip().lower()}
-    words |= {w.lower() for w in f"{element.get('class', '')}".split()}
-    return any(name in words for name in vocab.container_names)
-
-
-def container_scores(root: lxml_html.HtmlElement, vocab: PageVocabulary) -> dict[lxml_html.HtmlElement, float]:
-    """Each candidate container's score: its paragraphs' scores, halved per level up."""
-    scores: dict[lxml_html.HtmlElement, float] = {}
-    body = root.find("body")
-    if body is None:
-        body = root
-    skipped: set[lxml_html.HtmlElement] = set()
-    for element in body.iter(*PARAGRAPH_TAGS):
-        parent = element.getparent()
-        if parent in skipped or is_boilerplate(element, vocab):
-            skipped.add(element)
-            continue
-        score = _own_paragraph_score(element)
-        if not score:
-            continue
-        # A leaf block that holds br-separated lines is a container in its own right.
-        if element.tag != "p":
-            scores[element] = scores.get(element, 0.0) + score
-        weight = 1.0
-        ancestor = parent
-        for _ in range(3):
-            if ancestor is None or ancestor.tag in ("html", "body"):
-                break
-            scores[ancestor] = scores.get(ancestor, 0.0) + score * weight
-            weight /= 2
-            ancestor = ancestor.getparent()
-    for element in list(scores):
-        if _named_container(element, vocab):
-            scores[element] *= _NAMED_BONUS
-    return scores
-
-
-def best_container(root: lxml_html.HtmlElement, vocab: PageVocabulary) -> lxml_html.HtmlElement | None:
-    """The element most likely to hold the article text."""
-    scores = container_scores(root, vocab)
-    if not scores:
-        return None
-    best = max(scores, key=scores.__getitem__)
-    # Step down while one child carries nearly all of the score: the wrapper then only adds
-    # headings, bylines and widgets around the text.
-    while True:
-        children = [c for c in best if c in scores]
-        top = max(children, key=scores.__getitem__, default=None)
-        if top is None or scores[top] < 0.9 * scores[best] or _paragraph_children(best) > 2:
-            return best
-        best = top
-
-
-def _paragraph_children(element: lxml_html.HtmlElement) -> int:
-    return sum(
-        1 for child in element if child.tag == "p" and _compact_len(normalized_space(child.text_content())) >= 10
-    )
-
-
 def cms_container(root: lxml_html.HtmlElement, names: tuple[str, ...]) -> lxml_html.HtmlElement | None:
     """The first element whose class or id is one of ``names`` and that holds real text."""
     wanted = {n.lower() for n in names}
     for element in root.iter("div", "td", "section", "article"):
         tokens = {element.get("id", "").lower()} | {c.lower() for c in element.get("class", "").split()}
-        if tokens & wanted and _compact_len(normalized_space(element.text_content())) >= 20:
+        if tokens & wanted and len(normalized_space(element.text_content()).replace(" ", "")) >= 20:
             return element
     return None
 
@@ -149,7 +46,7 @@ def cms_container(root: lxml_html.HtmlElement, names: tuple[str, ...]) -> lxml_h
 def kept_paragraphs(
     blocks: list[Block], title: str | None, byline_line: re.Pattern[str], vocab: PageVocabulary
 ) -> list[str]:
-    """Paragraph texts without link-only lines, title repeats and byline lines."""
+    """Paragraph texts without link-only lines, the title heading and byline lines."""
     kept: list[str] = []
     title_key = (title or "").replace(" ", "")
     for block in blocks:
@@ -157,7 +54,10 @@ def kept_paragraphs(
         compact = text.replace(" ", "")
         if block.link_density > 0.6 and len(compact) < 60:
             continue
-        if title_key and compact == title_key:
+        # A heading element repeating the title is the page's heading inside the container; a
+        # paragraph repeating it is the document's own title line (a notice prints it after its
+        # 文号 and issuer), which is text.
+        if title_key and compact == title_key and block.heading:
             continue
         if len(compact) <= 100 and byline_line.search(text):
             continue
@@ -183,11 +83,26 @@ def article_body(
     else:
         container = cms_container(root, cms_names) if cms_names else None
         how = "cms container" if container is not None else "density score"
+    if container is not None:
+        streams = entry_streams(container)
+        elements: tuple[lxml_html.HtmlElement, ...] = (container,)
+    else:
+        scores = container_scores(root, vocab)
+        container = stepped_down(scores)
         if container is None:
-            container = best_container(root, vocab)
-    if container is None:
-        return BodyResult([], None, "none")
-    paragraphs = kept_paragraphs(text_blocks(container, vocab), title, byline_line, vocab)
+            return BodyResult([], None, "none")
+        streams = entry_streams(neighbourhood(container))
+        if led_by_streams(container, streams):
+            # A comment thread or news list outscored the article: weigh every stream of the
+            # page down and choose again. Rare, so the streams are looked for near the container
+            # first (the whole-page search costs a fifth of the body extraction).
+            streams = entry_streams(root)
+            scores = container_scores(root, vocab, streams)
+            chosen = stepped_down(scores)
+            container = chosen if chosen is not None else container
+        elements = continued(container, scores, vocab, streams)
+    blocks = [block for element in elements for block in text_blocks(element, vocab, streams)]
+    paragraphs = kept_paragraphs(blocks, title, byline_line, vocab)
     tokens = attribute_tokens(container)
     label = f"{container.tag}{'.' + '.'.join(sorted(tokens)) if tokens else ''}"
     return BodyResult(paragraphs, container, f"{how}: {label}")

@@ -30,25 +30,43 @@ BLOCK_TAGS = frozenset((
     "hr", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "tbody", "td", "tfoot",
     "th", "thead", "tr", "ul", "br", "caption",
 ))
+HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 # fmt: on
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
+_SEPARATORS = re.compile(r"[\s_\-]+")
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
+# A <title> inside the body (an included fragment's own head) is invisible in browsers.
+_DROPPED = etree.XPath("//" + " | //".join(DROPPED_TAGS) + " | //body//title")
+_MAYBE_HIDDEN = etree.XPath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]")
 _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
 
 
+#: ``</body>`` and ``</html>`` end tags. Browsers treat content after them as part of the body
+#: (HTML5 "after body" insertion mode); libxml2 drops everything after ``</html>`` and puts what
+#: follows ``</body>`` outside the body, so a fragment included with its own end tags (a shared
+#: header, an ad snippet) would cut the article off the page.
+_DOCUMENT_END_TAGS = re.compile(r"</\s*(?:body|html)\s*>", re.I)
+
+
 def parsed_document(html: str) -> lxml_html.HtmlElement:
-    """The page's element tree, without scripts, styles, forms and hidden elements."""
+    """The page's element tree, without scripts, styles, forms and hidden elements.
+
+    The tree is the one a browser shows: ``</body>`` and ``</html>`` end tags are dropped before
+    parsing (both are optional in HTML), so stray ones in the middle of a page keep what follows
+    them in the body.
+    """
     # lxml refuses str input that carries an XML encoding declaration.
     html = re.sub(r"^\s*<\?xml[^>]*>", "", html, count=1)
+    html = _DOCUMENT_END_TAGS.sub("", html)
     try:
         root = lxml_html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
         root = lxml_html.document_fromstring("<html></html>", parser=_PARSER)
-    for element in root.xpath("//" + " | //".join(DROPPED_TAGS)):
+    for element in _DROPPED(root):
         element.drop_tree()
-    for element in root.xpath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]"):
+    for element in _MAYBE_HIDDEN(root):
         if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style", "")):
             element.drop_tree()
     return root
@@ -62,6 +80,9 @@ def normalized_space(text: str) -> str:
 def attribute_tokens(element: lxml_html.HtmlElement) -> set[str]:
     """Lower-case words of an element's class and id (``post_btmshare`` -> post, btmshare)."""
     value = f"{element.get('class', '')} {element.get('id', '')}"
+    lower = value.lower()
+    if lower == value:  # no camelCase to split: the plain split is twice as fast
+        return {token for token in _SEPARATORS.split(lower) if token}
     return {token.lower() for token in _TOKEN_SPLIT.split(value) if token}
 
 
@@ -70,24 +91,41 @@ def attribute_words(element: lxml_html.HtmlElement) -> str:
     return f"{element.get('class', '')} {element.get('id', '')}".lower()
 
 
-def is_boilerplate(element: lxml_html.HtmlElement, vocab: PageVocabulary) -> bool:
-    """Whether an element's tag, class or id marks it as navigation, share bar, comments …"""
+def boilerplate_name(element: lxml_html.HtmlElement, vocab: PageVocabulary) -> str | None:
+    """``strong`` when an element's tag, class or id names navigation, share bars, comments …;
+    ``weak`` for words that also name article wrappers (header, editor, right); else ``None``.
+
+    A name is only a hint: sites reuse these words for other things (``font_family_cn`` wraps
+    a gov article, ``comment`` can name an article's own commentary), so callers weigh it
+    against how much of the text the element holds.
+    """
     tag = element.tag if isinstance(element.tag, str) else ""
     if tag in vocab.boilerplate_tags:
-        return True
+        return "strong"
     if tag in ("html", "body"):
-        return False
-    if (element.get("class") or "").strip().lower() in vocab.keep_classes:
-        return False
+        return None
+    classes, ident = element.get("class"), element.get("id")
+    if not classes and not ident:
+        return None
+    if (classes or "").strip().lower() in vocab.keep_classes:
+        return None
     tokens = attribute_tokens(element)
     if tokens & vocab.boilerplate_tokens:
-        return True
+        return "strong"
     words = attribute_words(element)
     if any(part in words for part in vocab.boilerplate_substrings):
-        return True
-    return bool(tokens & vocab.weak_boilerplate_tokens) and not holds_prose(element)
+        return "strong"
+    return "weak" if tokens & vocab.weak_boilerplate_tokens else None
 
 
+def is_boilerplate(element: lxml_html.HtmlElement, vocab: PageVocabulary) -> bool:
+    """Whether an element's name marks it as page furniture and it holds no running text."""
+    kind = boilerplate_name(element, vocab)
+    return kind == "strong" or (kind == "weak" and not holds_prose(element))
+
+
+#: Share of a container's text that makes a named child the article rather than furniture in it.
+_MOST = 2 / 3
 #: A block with this many characters of sentence text is article material, whatever its name.
 _PROSE_CHARS = 200
 _SENTENCE_END = re.compile(r"[。！？；]")
@@ -102,12 +140,20 @@ def holds_prose(element: lxml_html.HtmlElement) -> bool:
     return len(text) - link_len >= _PROSE_CHARS and len(_SENTENCE_END.findall(text)) >= 3
 
 
+def prose_chars(element: lxml_html.HtmlElement) -> int:
+    """Characters of visible text outside links (whitespace not counted)."""
+    text = len(_SPACE.sub("", element.text_content()))
+    return text - sum(len(_SPACE.sub("", a.text_content())) for a in element.iter("a"))
+
+
 @dataclass(frozen=True)
 class Block:
-    """One paragraph of visible text and how much of it is link text."""
+    """One paragraph of visible text, how much of it is link text, and whether it is a heading
+    (``h1``-``h6``)."""
 
     text: str
     link_chars: int
+    heading: bool = False
 
     @property
     def link_density(self) -> float:
@@ -122,43 +168,75 @@ def _is_furniture_link(element: lxml_html.HtmlElement, vocab: PageVocabulary) ->
     return any(pattern.search(text) for pattern in vocab.boilerplate_links)
 
 
-def text_blocks(element: lxml_html.HtmlElement, vocab: PageVocabulary | None = None) -> list[Block]:
+def text_blocks(
+    element: lxml_html.HtmlElement,
+    vocab: PageVocabulary | None = None,
+    streams: frozenset[lxml_html.HtmlElement] = frozenset(),
+) -> list[Block]:
     """Visible text of ``element`` split into paragraphs at block elements and ``<br>``.
 
-    Boilerplate subtrees (when ``vocab`` is given) are left out. Hand-written rather than
-    ``itertext()`` because paragraphs must break at block boundaries and link text is counted
-    per paragraph in the same walk.
+    Entry ``streams`` (comment threads and lists, :mod:`pipelines.extract.shapes`) are left
+    out. When ``vocab`` is given, so are subtrees named as boilerplate, except one that holds
+    two thirds of ``element``'s text outside links: that is the article under a misleading
+    name, not a share bar inside it. Hand-written rather than ``itertext()`` because
+    paragraphs must break at block boundaries and link text is counted per paragraph in the
+    same walk.
     """
     blocks: list[Block] = []
     current: list[str] = []
     link_chars = [0]
+    total_prose: list[int] = []  # computed on first need: most containers hold no named block
+
+    def skipped(child: lxml_html.HtmlElement) -> bool:
+        if child in streams:
+            return True
+        if vocab is None:
+            return False
+        if _is_furniture_link(child, vocab):
+            return True
+        if not is_boilerplate(child, vocab):
+            return False
+        if not total_prose:
+            total_prose.append(prose_chars(element))
+        return prose_chars(child) < _MOST * total_prose[0] or not total_prose[0]
+
+    headings = [0]  # depth of h1-h6 elements around the text being read
+    plain = vocab is None and not streams  # nothing to skip: the common case of the regions
 
     def flush() -> None:
+        if not current:
+            return
         text = normalized_space("".join(current))
         if text:
-            blocks.append(Block(text, min(link_chars[0], len(text.replace(" ", "")))))
+            blocks.append(Block(text, min(link_chars[0], len(text.replace(" ", ""))), headings[0] > 0))
         current.clear()
         link_chars[0] = 0
 
     def walk(node: lxml_html.HtmlElement, in_link: bool) -> None:
         for child in node:
-            tag = child.tag if isinstance(child.tag, str) else ""
-            if tag and not (vocab is not None and (is_boilerplate(child, vocab) or _is_furniture_link(child, vocab))):
+            tag = child.tag
+            if isinstance(tag, str) and (plain or not skipped(child)):
                 block = tag in BLOCK_TAGS
                 if block:
                     flush()
+                heading = tag in HEADING_TAGS
+                headings[0] += heading
                 link = in_link or tag == "a"
-                if child.text:
-                    current.append(child.text)
+                text = child.text
+                if text:
+                    current.append(text)
                     if link:
-                        link_chars[0] += len(normalized_space(child.text).replace(" ", ""))
-                walk(child, link)
+                        link_chars[0] += len(normalized_space(text).replace(" ", ""))
+                if len(child):
+                    walk(child, link)
                 if block:
                     flush()
-            if child.tail:
-                current.append(child.tail)
+                headings[0] -= heading
+            tail = child.tail
+            if tail:
+                current.append(tail)
                 if in_link:
-                    link_chars[0] += len(normalized_space(child.tail).replace(" ", ""))
+                    link_chars[0] += len(normalized_space(tail).replace(" ", ""))
 
     if element.text:
         current.append(element.text)

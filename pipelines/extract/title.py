@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from pipelines.extract.dom import attribute_tokens, normalized_space
@@ -19,6 +20,7 @@ from pipelines.vocab import PageVocabulary
 _SITE_SEPARATORS = re.compile(r"\s*(?:[_|｜]|--|—|-\s|\s-)\s*")
 _META_TITLES = ("og:title", "ArticleTitle", "articletitle", "twitter:title", "title")
 _MIN_LEN, _MAX_LEN = 4, 120
+_CANDIDATES = etree.XPath(".//h1 | .//h2 | .//h3 | .//*[@class or @id]")
 
 
 @dataclass(frozen=True)
@@ -49,7 +51,7 @@ def heading_candidates(root: lxml_html.HtmlElement, vocab: PageVocabulary) -> li
     body = root.find("body")
     found: list[tuple[lxml_html.HtmlElement, str]] = []
     scope = body if body is not None else root
-    for element in scope.xpath(".//h1 | .//h2 | .//h3 | .//*[@class or @id]"):
+    for element in _CANDIDATES(scope):
         if element.tag in ("h1", "h2", "h3") or attribute_tokens(element) & vocab.title_tokens:
             text = normalized_space(element.text_content())
             if _MIN_LEN <= len(text) <= _MAX_LEN:

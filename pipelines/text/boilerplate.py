@@ -1,9 +1,11 @@
 """Boilerplate inside article text: share prompts, related/recommended lists, comment areas,
-copyright notices, contact spam, breadcrumbs, view counters and byline debris.
+widget rows, login and promo lines, previous/next links, photo credits, copyright notices,
+contact spam, breadcrumbs, view counters and byline lines.
 
 All phrases and patterns are data in ``pipelines/vocab/text_*.tsv``; this module only decides how
 far a block reaches. A breadcrumb yields ``section``; the items of related-article lists yield
-``related``; everything else is dropped.
+``related``; byline lines (``boilerplate_byline`` removals) are what cleaning keeps for enrichment
+(``Annex.bylines``); everything else is dropped.
 """
 
 from __future__ import annotations
@@ -71,7 +73,7 @@ def marker_kind(line: str) -> str | None:
 
 
 def line_kind(line: str) -> str | None:
-    """The kind of a whole boilerplate line (share prompt, copyright, byline debris)."""
+    """The kind of a whole boilerplate line (share prompt, widget row, copyright, byline …)."""
     return next((rule.kind for rule in load_vocabulary().text.lines if rule.pattern.search(line)), None)
 
 

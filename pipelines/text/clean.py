@@ -33,6 +33,14 @@ class CleanResult:
     is_spun: bool
     removed: tuple[Removal, ...]
     swaps: int
+    title_promoted: bool = False
+    """The title is a copy of the body's first line (the page had no usable title)."""
+
+    @property
+    def bylines(self) -> tuple[str, ...]:
+        """Byline lines taken out of the body (来源/作者/时间 lines, reporter lines), in order:
+        not text, but what enrichment reads 来源, authors and the time from."""
+        return tuple(removal.text for removal in self.removed if removal.rule == "boilerplate_byline")
 
     def counts(self) -> dict[str, int]:
         """How many removals each rule made (and swaps restored), for provenance."""
@@ -105,12 +113,15 @@ def clean_article(
     removed.extend(stripped.removed)
     section = section or stripped.section
 
+    printed = stripped.lines
     lines, found = repeats.drop_repeated_passage(stripped.lines, title)
     removed.extend(found)
+    promoted = title is None
     if title is None:
-        title, lines = titles.promote_title(lines)
+        # A copy of a body line, which stays: cleaned like that line, nothing more.
+        title = titles.promoted_title(lines)
     headings: list[str | None] = [title, subtitle]
-    if title:
+    if title and not promoted:
         title, found = titles.strip_title_spam(title)
         removed.extend(found)
         title, found = titles.strip_site_suffix(title)
@@ -121,11 +132,16 @@ def clean_article(
             title, lines = from_header
         headings.append(title)
 
-    lines, found = repeats.drop_leading_repeats(lines, headings)
+    # A title line printed once at the top is the document's own (real text); a subtitle
+    # line there is always the heading again.
+    def repeated(candidates: list[str | None], sub: str | None) -> list[str | None]:
+        return [h for h in candidates if h is sub or repeats.printed_twice(printed, h)]
+
+    lines, found = repeats.drop_leading_repeats(lines, repeated(headings, subtitle))
     removed.extend(found)
     if subtitle is None:
         subtitle, lines = titles.split_subtitle(lines, title)
-        lines, found = repeats.drop_leading_repeats(lines, [title, subtitle])
+        lines, found = repeats.drop_leading_repeats(lines, repeated([title, subtitle], subtitle))
         removed.extend(found)
 
     cleaned = join_paragraphs(lines)
@@ -141,4 +157,5 @@ def clean_article(
         is_spun=score >= spun_threshold,
         removed=tuple(removed),
         swaps=swapped,
+        title_promoted=promoted and bool(title),
     )

@@ -6,6 +6,7 @@ paragraphed copy from another, seeds/001) and start the body with the heading ag
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -14,12 +15,21 @@ from pipelines.text.removal import Removal
 _MIN_LINES = 2  # two lines and 50 characters: coincidences of short lines are not passages
 _MIN_CHARS = 50
 _MIN_SINGLE_CHARS = 100  # one long paragraph printed twice is a repeat on its own
+_TOP_LINES = 3  # where a heading printed twice is a copy
+_SENTENCE_END = re.compile(r"[。！？；!?;]")
 _MAX_POSITIONS = 64  # bounds the work on pathological inputs (hundreds of identical lines)
 
 
 def line_key(line: str) -> str:
     """What two lines must share to count as the same: their text without whitespace."""
     return "".join(line.split())
+
+
+def _reads_as_prose(keys: Sequence[str], chars: int) -> bool:
+    """Whether most of a run's characters are in sentences. Lists and tables repeat their rows
+    (合格, 主 任：…, the header of every table); a scraped article copy is paragraphs."""
+    prose = sum(len(key) for key in keys if _SENTENCE_END.search(key))
+    return 2 * prose >= chars
 
 
 def _longest_repeat(keys: Sequence[str]) -> tuple[int, int, int] | None:
@@ -41,7 +51,7 @@ def _longest_repeat(keys: Sequence[str]) -> tuple[int, int, int] | None:
                     length += 1
                 chars = sum(len(keys[a + t]) for t in range(length))
                 big_enough = (length >= _MIN_LINES and chars >= _MIN_CHARS) or chars >= _MIN_SINGLE_CHARS
-                if big_enough and chars > best_chars:
+                if big_enough and chars > best_chars and _reads_as_prose(keys[a : a + length], chars):
                     best, best_chars = (a, b, length), chars
     return best
 
@@ -84,6 +94,20 @@ def drop_repeated_passage(lines: Sequence[str], title: str | None = None) -> tup
                 drop.add(where[dropped - 1])
         removed.append(Removal("repeat_passage", "\n".join(result[index] for index in sorted(drop))))
         result = [line for index, line in enumerate(result) if index not in drop]
+
+
+def printed_twice(lines: Sequence[str], heading: str | None) -> bool:
+    """Whether the top of the text prints ``heading`` twice (as a line, or opening a line).
+
+    A heading printed once at the top of a body is the document's own title line (notices
+    print it above their text, and it is real text); printed twice it is a scraper's copy
+    (seeds/001: the title, then the title run together with the first paragraph). Only the
+    first lines count: further down a line may open with the same words (a notice's issuer
+    signs it at the end).
+    """
+    key = line_key(heading) if heading else ""
+    top = [line_key(line) for line in lines if line][:_TOP_LINES]
+    return bool(key) and sum(1 for line in top if line.startswith(key)) >= 2
 
 
 def drop_leading_repeats(lines: Sequence[str], headings: Sequence[str | None]) -> tuple[list[str], tuple[Removal, ...]]:

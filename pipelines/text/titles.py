@@ -21,6 +21,8 @@ _NOT_HEADING_END = ("。", "；", ";", "，", ",", "：", ":", "、")
 _COLUMN_TAG = re.compile(r"^【[^】]{2,20}】.{4,}")  # 【推进长三角一体化发展】安徽:… (seeds/001)
 _SITE_SEGMENT_MAX = 20
 _HEADER_TITLE_LINES = 3
+#: First lines that are not headings: a date, a label with its value (案 由：…, 原标题：…).
+_NOT_A_TITLE = re.compile(r"^(?:(?:19|20)\d{2}\s*[-/.年]|[^：:]{1,8}[：:])")
 
 
 def strip_title_spam(title: str) -> tuple[str, tuple[Removal, ...]]:
@@ -83,12 +85,19 @@ def title_from_document_header(title: str, lines: Sequence[str]) -> tuple[str, l
     return found, [line for i, line in enumerate(lines) if i not in taken]
 
 
-def promote_title(lines: Sequence[str]) -> tuple[str | None, list[str]]:
-    """When a page has no usable title: its first line if that reads as a heading."""
+def promoted_title(lines: Sequence[str]) -> str | None:
+    """When a page has no usable title: its first line if that reads as a heading.
+
+    The line stays in the body: a first line that reads as a heading may still be text (an
+    issuer's name, a short opening line), and a heading printed once at the top is kept as
+    text anyway. Dates, document numbers and ``label：value`` lines are never titles.
+    """
     index = _first(lines)
-    if index is None or not looks_like_heading(lines[index]):
-        return None, list(lines)
-    return lines[index], [line for i, line in enumerate(lines) if i != index]
+    if index is None or not looks_like_heading(lines[index]) or _NOT_A_TITLE.match(lines[index]):
+        return None
+    if doc_number_line(lines[index], load_vocabulary().fields, reference_year=LATEST_YEAR):
+        return None
+    return lines[index]
 
 
 def split_subtitle(lines: Sequence[str], title: str | None) -> tuple[str | None, list[str]]:
