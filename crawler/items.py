@@ -24,6 +24,8 @@ from typing import Any, Literal
 
 PageKind = Literal["html", "text"]
 Script = Literal["simplified", "traditional", "mixed"]
+#: How much of a time the page gave (see ``Article.published_precision``).
+Precision = Literal["day", "hour", "minute", "second"]
 Role = Literal[
     "reporter", "special_correspondent", "trainee_reporter", "intern", "correspondent", "author", "photographer"
 ]
@@ -351,7 +353,17 @@ class Article:
 
     published: str | None = None
     """Publication time, ISO 8601 with timezone (``+08:00`` Asia/Shanghai when the page gives
-    none), e.g. ``2022-05-20T10:30:00+08:00``; date-only values are ``…T00:00:00+08:00``."""
+    none), e.g. ``2022-05-20T10:30:00+08:00``; date-only values are ``…T00:00:00+08:00`` and
+    carry ``published_precision = "day"``: their midnight is a placeholder, not a time."""
+
+    published_precision: Precision | None = None
+    """How much of ``published`` the page gave: ``day`` (a date alone), ``hour`` (``3小时前``),
+    ``minute`` or ``second``; ``None`` when there is no ``published``. Two times compare only to
+    the coarser of their precisions (a date-only copy is not earlier than a 09:30 original)."""
+
+    published_offset: str | None = None
+    """The UTC offset the page printed with the time (``+08:00``, ``+00:00`` for ``Z``); ``None``
+    when it printed none and the time was read as the site's local time."""
 
     published_raw: str | None = None
     """The publication time exactly as the page printed it, e.g. ``2022年5月20日 10:30``."""

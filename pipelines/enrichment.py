@@ -131,6 +131,7 @@ def _apply_bylines(article: Article, extra: Annex, vocab: Vocabulary) -> list[st
         parsed = absolute_date(published.value)
         if parsed is not None and is_plausible(parsed.value, reference):
             article.published, article.published_raw = parsed.iso(), parsed.raw
+            article.published_precision, article.published_offset = parsed.precision, parsed.offset
             _set_provenance(extra, "published", "published_byline_label")
             _set_provenance(extra, "published_raw", "published_byline_label")
             events.append("published")

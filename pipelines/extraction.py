@@ -60,6 +60,8 @@ def article_from_fields(page: Page, fields: Extracted) -> Article:
         subtitle=fields.subtitle,
         published=fields.published,
         published_raw=fields.published_raw,
+        published_precision=fields.published_precision,
+        published_offset=fields.published_offset,
         source_name=fields.source_name,
         author=fields.author,
         editor=fields.editor,

@@ -80,6 +80,18 @@ def test_times_round_trip_as_aware_utc(engine: Engine) -> None:
     assert row.fetched_at == datetime(2026, 1, 1, 0, 0, tzinfo=UTC)
 
 
+def test_published_precision_and_printed_offset_are_stored(engine: Engine) -> None:
+    day_only = article("http://a.cn/1", published="2022-05-20T00:00:00+08:00", published_precision="day")
+    timed = article(
+        "http://a.cn/2", published="2022-05-20T10:30:00+08:00", published_precision="minute", published_offset="+08:00"
+    )
+    with engine.begin() as connection:
+        upsert_articles(connection, [day_only, timed], now=T0)
+    rows = stored(engine)
+    assert (rows["http://a.cn/1"].published_precision, rows["http://a.cn/1"].published_offset) == ("day", None)
+    assert (rows["http://a.cn/2"].published_precision, rows["http://a.cn/2"].published_offset) == ("minute", "+08:00")
+
+
 def test_extra_json_round_trips(engine: Engine) -> None:
     extra = full_annex()
     with engine.begin() as connection:
@@ -174,14 +186,16 @@ def test_upgrade_from_the_first_schema_keeps_every_row(database_url: str) -> Non
                 connection.execute(
                     text(
                         "INSERT INTO articles (canonical_url, url, site, title, body, body_original, script,"
-                        " fetched_at, extra, first_seen_at, updated_at, revision, revision_hash)"
-                        " VALUES (:u, :u, 'old', :t, :b, :b, 'simplified', :f, '{}', :f, :f, 1, 'x')"
+                        " fetched_at, published, published_raw, extra, first_seen_at, updated_at, revision,"
+                        " revision_hash)"
+                        " VALUES (:u, :u, 'old', :t, :b, :b, 'simplified', :f, :f, :raw, '{}', :f, :f, 1, 'x')"
                     ),
                     {
                         "u": f"http://old.cn/{n}",
                         "t": f"旧标题{n}",
                         "b": f"技术创新中心旧正文{n}",
                         "f": "2022-01-01 00:00:00",
+                        "raw": ("2022年1月1日", "2022-01-01 08:00", "2022-01-01 08:00:05")[n],
                     },
                 )
         upgrade(engine)
@@ -189,6 +203,10 @@ def test_upgrade_from_the_first_schema_keeps_every_row(database_url: str) -> Non
         with engine.connect() as connection:
             titles = connection.execute(text("SELECT title FROM articles ORDER BY canonical_url")).scalars().all()
             assert titles == ["旧标题0", "旧标题1", "旧标题2"]
+            precisions = connection.execute(
+                text("SELECT published_precision FROM articles ORDER BY canonical_url")
+            ).scalars()
+            assert list(precisions) == ["day", "minute", "second"]  # read from published_raw by 0008
             assert connection.execute(text("SELECT COUNT(*) FROM articles_unique")).scalar() == 3
             assert len(search(connection, "技术创新中心")) == 3  # the search index covers old rows
         downgrade(engine, "0001")

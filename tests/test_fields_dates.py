@@ -134,3 +134,66 @@ def test_label_dates(value: str, expected: tuple[str, str] | None) -> None:
 )
 def test_fetch_time(fetched_at: str | None, expected: datetime | None) -> None:
     assert fetch_time(fetched_at) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "precision", "offset"),
+    [
+        ("2024-05-10", "2024-05-10T00:00:00+08:00", "day", None),
+        ("2024年5月10日", "2024-05-10T00:00:00+08:00", "day", None),
+        ("二〇二四年五月十日", "2024-05-10T00:00:00+08:00", "day", None),
+        ("2024-05-10 09:30", "2024-05-10T09:30:00+08:00", "minute", None),
+        ("2024-05-10 09:30:15", "2024-05-10T09:30:15+08:00", "second", None),
+        ("2024年5月10日 9时", "2024-05-10T09:00:00+08:00", "minute", None),
+        ("2019-12-10T07:57:40Z", "2019-12-10T15:57:40+08:00", "second", "+00:00"),
+        ("2023-11-17T15:13:00+0800", "2023-11-17T15:13:00+08:00", "second", "+08:00"),
+        ("2023-11-17T15:13:00-05:00", "2023-11-18T04:13:00+08:00", "second", "-05:00"),
+        # An offset only follows a time: "-23:59" after a bare date is the time, misprinted.
+        ("2007-03-05-23:59:59", "2007-03-05T00:00:00+08:00", "day", None),
+    ],
+)
+def test_precision_and_printed_offset(text: str, iso: str, precision: str, offset: str | None) -> None:
+    found = absolute_date(text)
+    assert found is not None
+    assert (found.iso(), found.precision, found.offset) == (iso, precision, offset)
+
+
+@pytest.mark.parametrize(
+    ("text", "iso"),
+    [
+        ("2024-05-10 下午10:35", "2024-05-10T22:35:00+08:00"),
+        ("2024-05-10 上午9:05", "2024-05-10T09:05:00+08:00"),
+        ("2024年5月10日 上午9时", "2024-05-10T09:00:00+08:00"),
+        ("2024年5月10日下午3点20分", "2024-05-10T15:20:00+08:00"),
+        ("2024-05-10 晚上8:00", "2024-05-10T20:00:00+08:00"),
+        ("2024-05-10 中午12:30", "2024-05-10T12:30:00+08:00"),
+        ("2024-05-10 中午1:30", "2024-05-10T13:30:00+08:00"),
+        ("2024-05-10 凌晨12:10", "2024-05-10T00:10:00+08:00"),
+        ("2024-05-10 下午12:10", "2024-05-10T12:10:00+08:00"),
+        ("2024-05-10 10:35 PM", "2024-05-10T22:35:00+08:00"),
+        ("2024-05-10 12:05 a.m.", "2024-05-10T00:05:00+08:00"),
+        # A redundant marker before a 24-hour reading changes nothing.
+        ("2024-05-10 下午15:00", "2024-05-10T15:00:00+08:00"),
+    ],
+)
+def test_twelve_hour_clock(text: str, iso: str) -> None:
+    found = absolute_date(text)
+    assert found is not None
+    assert (found.iso(), found.precision) == (iso, "minute")
+
+
+@pytest.mark.parametrize(
+    ("text", "iso", "precision"),
+    [
+        ("刚刚", "2024-06-01T12:00:00+08:00", "minute"),
+        ("30分钟前", "2024-06-01T11:30:00+08:00", "minute"),
+        ("3小时前", "2024-06-01T09:00:00+08:00", "hour"),
+        ("2天前", "2024-05-30T00:00:00+08:00", "day"),
+        ("昨天 下午3:20", "2024-05-31T15:20:00+08:00", "minute"),
+        ("昨天", "2024-05-31T00:00:00+08:00", "day"),
+    ],
+)
+def test_relative_precision(text: str, iso: str, precision: str) -> None:
+    found = parsed_date(text, fetch_time(FETCHED))
+    assert found is not None
+    assert (found.iso(), found.precision) == (iso, precision)

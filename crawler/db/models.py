@@ -71,6 +71,10 @@ class ArticleRow(Base):
     title: Mapped[str | None] = mapped_column(Text)
     subtitle: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_precision: Mapped[str | None] = mapped_column(String(10))
+    """``day``, ``hour``, ``minute`` or ``second``: how much of ``published`` the page gave."""
+    published_offset: Mapped[str | None] = mapped_column(String(6))
+    """The UTC offset printed with the time (``+08:00``), NULL when the page printed none."""
     published_raw: Mapped[str | None] = mapped_column(Text)
     source_name: Mapped[str | None] = mapped_column(Text, index=True)
     author: Mapped[str | None] = mapped_column(Text)

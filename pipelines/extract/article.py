@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from parsel.csstranslator import HTMLTranslator
 
-from crawler.items import Attachment, DocNumberParts, GovMeta, InvalidValue, Person, Provenance, Quality
+from crawler.items import Attachment, DocNumberParts, GovMeta, InvalidValue, Person, Precision, Provenance, Quality
 from pipelines.extract.attachments import attachment_links
 from pipelines.extract.body import article_body
 from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
@@ -43,6 +43,8 @@ class Extracted:
     title: str | None = None
     subtitle: str | None = None
     published: str | None = None
+    published_precision: Precision | None = None
+    published_offset: str | None = None
     published_raw: str | None = None
     source_name: str | None = None
     authors: list[Person] = field(default_factory=list)
@@ -180,6 +182,7 @@ def extract_fields(
         prov["published"] = prov.get("published", "") + how
     if found is not None:
         result.published, result.published_raw = found.iso(), found.raw
+        result.published_precision, result.published_offset = found.precision, found.offset
 
     source_text = override_text("source_name")
     if source_text:

@@ -22,12 +22,18 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
 
+from crawler.items import Precision
+
 BEIJING = timezone(timedelta(hours=8))
 
+#: A clock reading of the 12-hour kind: 上午/下午 … before the time, AM/PM after it.
+_HALF_DAY = r"(?P<ap>上午|下午|中午|晚上|晚间|凌晨|早上|早晨|傍晚|[AaPp]\.?[Mm]\.?)"
 _NUMERIC = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})(?!\d)\s*日?"
-    r"(?:\s*(?:T|\s|星期.|周.)?\s*(?P<H>\d{1,2})\s*[:：时時]\s*(?P<M>\d{1,2})"
-    r"\s*分?(?:\s*[:：]\s*(?P<S>\d{1,2})(?:\.\d+)?|\s*(?P<S2>\d{1,2})\s*秒)?)?"
+    rf"(?:\s*(?:T|\s|星期.|周.)?\s*{_HALF_DAY}?\s*(?P<H>\d{{1,2}})\s*"
+    r"(?:[:：]\s*(?P<M>\d{1,2})|[时時点點]\s*(?:(?P<M2>\d{1,2})\s*分)?)"
+    r"\s*分?(?:\s*[:：]\s*(?P<S>\d{1,2})(?:\.\d+)?|\s*(?P<S2>\d{1,2})\s*秒)?"
+    r"(?:\s*(?P<ap2>[AaPp]\.?[Mm]\.?)(?![A-Za-z]))?)?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
 )
 _CN_DIGITS = {
@@ -51,10 +57,18 @@ _CN_NUMERAL = re.compile(
 )
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|日|周|週|星期|个月|個月|月|年)前")
-_DAY_WORD = re.compile(r"(?P<word>今天|昨天|前天|今日|昨日)\s*(?:(?P<H>\d{1,2})[:：](?P<M>\d{2}))?")
+_DAY_WORD = re.compile(rf"(?P<word>今天|昨天|前天|今日|昨日)\s*{_HALF_DAY}?\s*(?:(?P<H>\d{{1,2}})[:：](?P<M>\d{{2}}))?")
 _MONTH_DAY = re.compile(
     r"(?<![\d-])(?P<m>\d{1,2})\s*[-/月]\s*(?P<d>\d{1,2})\s*日?(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2}))?(?![\d-])"
 )
+#: How precise ``N<unit>前`` is; longer units give the day only.
+_AGO_PRECISION: dict[str, Precision] = {
+    "秒": "second",
+    "分钟": "minute",
+    "分鐘": "minute",
+    "小时": "hour",
+    "小時": "hour",
+}
 _JUST_NOW = re.compile(r"刚刚|剛剛")
 
 
@@ -62,10 +76,42 @@ _JUST_NOW = re.compile(r"刚刚|剛剛")
 class ParsedDate:
     value: datetime
     raw: str
-    has_time: bool
+    precision: Precision
+    """How much of ``value`` the page gave: ``day`` (a date alone: its time is not midnight but
+    unknown), ``hour`` (``3小时前``), ``minute`` or ``second``."""
+    offset: str | None = None
+    """The UTC offset the page printed with the time (``+08:00``; ``Z`` as ``+00:00``), ``None``
+    when it printed none and the time was read as Beijing time."""
+
+    @property
+    def has_time(self) -> bool:
+        return self.precision != "day"
 
     def iso(self) -> str:
         return self.value.isoformat()
+
+
+def _half_day_hour(hour: int, marker: str | None) -> int:
+    """``hour`` on the 24-hour clock for a 12-hour reading (``下午10`` -> 22, ``上午12`` -> 0);
+    an hour past 12 is already on the 24-hour clock (``下午15:00``)."""
+    if not marker:
+        return hour
+    word = marker.lower().replace(".", "")
+    afternoon = word in ("pm", "下午", "晚上", "晚间", "傍晚") or (word == "中午" and hour < 11)
+    if hour > 12:  # 下午15:00: the 24-hour reading with a redundant marker
+        return hour
+    if afternoon:
+        return hour % 12 + 12
+    return 0 if hour == 12 and word in ("am", "上午", "凌晨", "早上", "早晨") else hour
+
+
+def _printed_offset(tz: str | None) -> str | None:
+    if not tz:
+        return None
+    if tz == "Z":
+        return "+00:00"
+    digits = tz[1:].replace(":", "")
+    return f"{tz[0]}{digits[:2]}:{digits[2:]}"
 
 
 def _cn_number(text: str) -> int:
@@ -110,23 +156,24 @@ def absolute_date(text: str) -> ParsedDate | None:
     match = _NUMERIC.search(normalized)
     if match:
         g = match.groupdict()
-        value = _built(
-            int(g["y"]),
-            int(g["m"]),
-            int(g["d"]),
-            int(g["H"] or 0),
-            int(g["M"] or 0),
-            int(g["S"] or g["S2"] or 0),
-            g["tz"],
-        )
+        hour = _half_day_hour(int(g["H"] or 0), g["ap"] or g["ap2"])
+        second = g["S"] or g["S2"]
+        # An offset only follows a time: in ``2007-03-05-23:59:59`` "-23:59" is no zone.
+        tz = g["tz"] if g["H"] is not None else None
+        minute = int(g["M"] or g["M2"] or 0)
+        value = _built(int(g["y"]), int(g["m"]), int(g["d"]), hour, minute, int(second or 0), tz)
         if value:
-            return ParsedDate(value, _raw(text, normalized, match), g["H"] is not None)
+            precision: Precision = "second" if second else "minute" if g["H"] is not None else "day"
+            raw = _raw(text, normalized, match)
+            if g["tz"] and not tz:  # the ignored "offset" is not part of the date as printed
+                raw = raw[: match.start("tz") - match.start()].strip()
+            return ParsedDate(value, raw, precision, _printed_offset(tz))
     match = _CN_NUMERAL.search(normalized)
     if match:
         year = int("".join(str(_CN_DIGITS[c]) for c in match["y"]))
         value = _built(year, _cn_number(match["m"]), _cn_number(match["d"]))
         if value:
-            return ParsedDate(value, _raw(text, normalized, match), False)
+            return ParsedDate(value, _raw(text, normalized, match), "day")
     return None
 
 
@@ -149,7 +196,7 @@ def relative_date(text: str, reference: datetime) -> ParsedDate | None:
     local = reference.astimezone(BEIJING)
     just_now = _JUST_NOW.search(normalized)
     if just_now:
-        return ParsedDate(local.replace(microsecond=0), just_now.group(0), True)
+        return ParsedDate(local.replace(microsecond=0), just_now.group(0), "minute")
     match = _AGO.search(normalized)
     if match:
         n, unit = int(match["n"]), match["unit"]
@@ -169,7 +216,7 @@ def relative_date(text: str, reference: datetime) -> ParsedDate | None:
         else:
             value = local.replace(year=local.year - n, day=min(local.day, 28))
         raw = match.group(0)
-        has_time = unit not in ("天", "日", "周", "週", "星期", "个月", "個月", "月", "年")
+        precision = _AGO_PRECISION.get(unit, "day")
         if explicit:
             # "9个月前 (09-24)": the page gives month and day; the relative part fixes the year.
             resolved = _built(value.year, int(explicit["m"]), int(explicit["d"]))
@@ -177,24 +224,25 @@ def relative_date(text: str, reference: datetime) -> ParsedDate | None:
                 end = match.end() + explicit.end()
                 if normalized[end : end + 1] in (")", "）"):
                     end += 1
-                return ParsedDate(resolved, normalized[match.start() : end].strip(), False)
-        if not has_time:
+                return ParsedDate(resolved, normalized[match.start() : end].strip(), "day")
+        if precision == "day":
             value = value.replace(hour=0, minute=0, second=0)
-        return ParsedDate(value.replace(microsecond=0), raw, has_time)
+        return ParsedDate(value.replace(microsecond=0), raw, precision)
     match = _DAY_WORD.search(normalized)
     if match:
         back = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}[match["word"]]
         day = (local - timedelta(days=back)).date()
-        that_day = _built(day.year, day.month, day.day, int(match["H"] or 0), int(match["M"] or 0))
+        hour = _half_day_hour(int(match["H"] or 0), match["ap"] if match["H"] else None)
+        that_day = _built(day.year, day.month, day.day, hour, int(match["M"] or 0))
         if that_day:
-            return ParsedDate(that_day, match.group(0).strip(), match["H"] is not None)
+            return ParsedDate(that_day, match.group(0).strip(), "minute" if match["H"] else "day")
     match = _MONTH_DAY.search(normalized)
     if match and match["H"] is not None:
         # "05-20 10:30": the latest such day not after the fetch.
         for year in (local.year, local.year - 1):
             candidate = _built(year, int(match["m"]), int(match["d"]), int(match["H"]), int(match["M"]))
             if candidate and candidate <= local + timedelta(days=1):
-                return ParsedDate(candidate, match.group(0).strip(), True)
+                return ParsedDate(candidate, match.group(0).strip(), "minute")
     return None
 
 
@@ -228,7 +276,7 @@ def url_date(url: str) -> tuple[ParsedDate, str] | None:
         if match:
             value = _built(int(match["y"]), int(match["m"]), int(match["d"]))
             if value:
-                return ParsedDate(value, match.group(0), False), name
+                return ParsedDate(value, match.group(0), "day"), name
     return None
 
 
