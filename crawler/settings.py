@@ -56,6 +56,8 @@ CONTENT_PIPELINES = {
 CONTENT_WORKERS = None
 
 EXTENSIONS = {
+    # The crawler's one database engine and schema check, shared by every component.
+    "crawler.db.database.Database": 0,
     "crawler.extensions.runsummary.RunSummary": 500,
 }
 # Print the replay/crawl summary table when the spider closes.

@@ -7,7 +7,7 @@
   under another URL is kept with ``duplicate_of`` set to the first copy's canonical URL
   (``dedup/exact_duplicate``), looked up in this run and in the database.
 
-Settings: ``DATABASE_URL``, ``SQLITE_BUSY_TIMEOUT``, ``DEDUP_TRACKING_PARAMETERS`` (extra
+Settings: ``DEDUP_TRACKING_PARAMETERS`` (extra
 query parameter names to drop).
 """
 
@@ -29,7 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from w3lib.url import canonicalize_url, url_query_cleaner
 
 from crawler.db.articles import find_original
-from crawler.db.engine import make_engine
+from crawler.db.database import database_of
 from crawler.items import Article
 
 logger = logging.getLogger(__name__)
@@ -76,12 +76,8 @@ class ExactDedupPipeline:
     def from_crawler(cls, crawler: Crawler) -> ExactDedupPipeline:
         settings = crawler.settings
         assert crawler.stats is not None
-        engine = make_engine(settings["DATABASE_URL"], sqlite_busy_timeout=settings.getfloat("SQLITE_BUSY_TIMEOUT"))
         tracking = TRACKING_PARAMETERS | frozenset(settings.getlist("DEDUP_TRACKING_PARAMETERS"))
-        return cls(engine, crawler.stats, tracking)
-
-    def close_spider(self) -> None:
-        self.engine.dispose()
+        return cls(database_of(crawler).engine, crawler.stats, tracking)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):

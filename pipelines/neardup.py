@@ -27,7 +27,7 @@ When the database cannot be reached the item passes through unchanged
 (``neardup/lookup_failed``); the storage stage spools it, and ``scrapy recluster --missing``
 clusters what was loaded from the spool.
 
-Settings: ``DATABASE_URL``, ``SQLITE_BUSY_TIMEOUT``, ``NEAR_DUPLICATE_ENABLED`` (default
+Settings: ``NEAR_DUPLICATE_ENABLED`` (default
 ``True``), ``NEAR_DUPLICATE_THRESHOLD`` (estimated Jaccard, default 0.5),
 ``NEAR_DUPLICATE_SHINGLE_SIZE`` (4), ``NEAR_DUPLICATE_NUM_PERM`` (128),
 ``NEAR_DUPLICATE_BANDS`` (32), ``NEAR_DUPLICATE_MIN_SHINGLES`` (20),
@@ -47,11 +47,10 @@ from typing import Any
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy import Engine
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from crawler.db.engine import make_engine
-from crawler.db.schema import SchemaOutdatedError, ensure_schema
+from crawler.db.database import Database, database_of
+from crawler.db.schema import SchemaOutdatedError
 from crawler.items import Article
 from pipelines.neardup_index import (
     Assignment,
@@ -83,13 +82,14 @@ def _running_loop() -> asyncio.AbstractEventLoop | None:
 class NearDuplicatePipeline:
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         stats: StatsCollector,
         index: NearDuplicateIndex,
         batch_size: int = 50,
         batch_wait: float = 0.05,
     ) -> None:
-        self.engine = engine
+        self.database = database
+        self.engine = database.engine
         self.stats = stats
         self.index = index
         self.batch_size = max(1, batch_size)
@@ -105,16 +105,13 @@ class NearDuplicatePipeline:
         if not settings.getbool("NEAR_DUPLICATE_ENABLED", True):
             raise NotConfigured("NEAR_DUPLICATE_ENABLED is off")
         assert crawler.stats is not None
-        engine = make_engine(settings["DATABASE_URL"], sqlite_busy_timeout=settings.getfloat("SQLITE_BUSY_TIMEOUT"))
         batch_size = settings.getint("NEAR_DUPLICATE_BATCH_SIZE", 50)
         batch_wait = settings.getfloat("NEAR_DUPLICATE_BATCH_WAIT", 0.05)
-        return cls(engine, crawler.stats, index_from_settings(settings), batch_size, batch_wait)
+        return cls(database_of(crawler), crawler.stats, index_from_settings(settings), batch_size, batch_wait)
 
     def open_spider(self) -> None:
-        # This stage runs before storage, whose open_spider would create a new database only
-        # after ours: without the tables, nothing of the first run would be clustered.
         try:
-            ensure_schema(self.engine)
+            self.database.ensure_schema()
             with self.engine.connect() as connection:
                 stale = stale_schemes(connection, self.index.scheme)
         except (SQLAlchemyError, SchemaOutdatedError) as error:
@@ -227,5 +224,3 @@ class NearDuplicatePipeline:
                 len(self.touched),
                 error.__class__.__name__,
             )
-        finally:
-            self.engine.dispose()

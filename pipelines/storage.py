@@ -9,8 +9,8 @@ make ``scrapy crawl`` exit with status 2: a failed write is never swallowed.
 A new database gets the schema from the Alembic migrations; an outdated one stops the
 storage stage (everything spools) with a message to run ``scrapy migrate``.
 
-Settings: ``DATABASE_URL``, ``STORAGE_BATCH_SIZE``, ``STORAGE_WRITE_ATTEMPTS``,
-``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``SQLITE_BUSY_TIMEOUT``.
+Settings: ``STORAGE_BATCH_SIZE``, ``STORAGE_WRITE_ATTEMPTS``, ``STORAGE_RETRY_DELAY``,
+``SPOOL_DIR``; the database is the crawler's (:mod:`crawler.db.database`).
 """
 
 from __future__ import annotations
@@ -25,8 +25,9 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from crawler.db.articles import UpsertCounts, upsert_articles
-from crawler.db.engine import display_url, make_engine, with_retries
-from crawler.db.schema import SchemaOutdatedError, ensure_schema
+from crawler.db.database import Database, database_of
+from crawler.db.engine import with_retries
+from crawler.db.schema import SchemaOutdatedError
 from crawler.db.spool import write_batch
 from crawler.items import Article
 
@@ -48,7 +49,7 @@ def write_with_retries(engine: Engine, batch: list[Article], attempts: int, dela
 class StoragePipeline:
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         stats: StatsCollector,
         *,
         batch_size: int,
@@ -56,7 +57,7 @@ class StoragePipeline:
         retry_delay: float,
         spool_dir: Path,
     ) -> None:
-        self.engine = engine
+        self.database = database
         self.stats = stats
         self.batch_size = batch_size
         self.attempts = attempts
@@ -69,10 +70,10 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         settings = crawler.settings
         assert crawler.stats is not None
-        engine = make_engine(settings["DATABASE_URL"], sqlite_busy_timeout=settings.getfloat("SQLITE_BUSY_TIMEOUT"))
-        crawler.stats.set_value("storage/database", display_url(settings["DATABASE_URL"]))
+        database = database_of(crawler)
+        crawler.stats.set_value("storage/database", database.display_url)
         return cls(
-            engine,
+            database,
             crawler.stats,
             batch_size=max(1, settings.getint("STORAGE_BATCH_SIZE")),
             attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
@@ -82,7 +83,7 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         try:
-            state = ensure_schema(self.engine)
+            state = self.database.ensure_schema()
             self.stats.set_value("storage/schema", state.value)
         except (SQLAlchemyError, SchemaOutdatedError) as error:
             self.schema_error = str(error).splitlines()[0]
@@ -97,7 +98,6 @@ class StoragePipeline:
 
     def close_spider(self) -> None:
         self.flush()
-        self.engine.dispose()
         spooled = self.stats.get_value("storage/spooled", 0)
         if spooled:
             self.stats.set_value("govnews/exit_code", EXIT_SPOOLED)
@@ -114,7 +114,7 @@ class StoragePipeline:
             return
         if self.schema_error is None:
             try:
-                counts = write_with_retries(self.engine, batch, self.attempts, self.retry_delay)
+                counts = write_with_retries(self.database.engine, batch, self.attempts, self.retry_delay)
             except SQLAlchemyError as error:
                 logger.error("write of %d articles failed, spooling them: %s", len(batch), error)
             except Exception:

@@ -12,13 +12,16 @@ import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
+from scrapy import Spider
+from scrapy.crawler import Crawler
+from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 
@@ -118,6 +121,28 @@ def postgres_url(postgres_skip_reason: str | None) -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'db' / 'govnews.db'}"
+
+
+CrawlerFactory = Callable[..., Crawler]
+
+
+@pytest.fixture
+def make_crawler() -> Iterator[CrawlerFactory]:
+    """``make_crawler(settings, spidercls=None)``: a crawler as ``get_crawler`` builds it, with the
+    database extension (``get_crawler`` reads no project settings); its database is disposed of
+    after the test, as the engine's stop would."""
+    from crawler.db.database import database_of
+
+    crawlers: list[Crawler] = []
+
+    def make(settings: dict[str, Any], spidercls: type[Spider] | None = None) -> Crawler:
+        crawler = get_crawler(spidercls, {"EXTENSIONS": {"crawler.db.database.Database": 0}, **settings})
+        crawlers.append(crawler)
+        return crawler
+
+    yield make
+    for crawler in crawlers:
+        database_of(crawler).close()
 
 
 def query_rows(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:

@@ -8,7 +8,6 @@ import threading
 from typing import Any
 
 import pytest
-from scrapy.utils.test import get_crawler
 from sqlalchemy import Engine, select, text
 
 from benchmarks.dedup_eval import Original, raw_variant, seed_originals
@@ -28,6 +27,7 @@ from pipelines.neardup_index import (
 )
 from pipelines.similarity.canonical import choose_canonical
 from pipelines.text.clean import clean_article
+from tests.conftest import CrawlerFactory
 
 INDEX = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD)
 
@@ -51,8 +51,8 @@ def copy_of(original: Original, kind: str) -> str:
     return clean_article(title, body).body
 
 
-def pipeline(database_url: str, **settings: Any) -> NearDuplicatePipeline:
-    crawler = get_crawler(settings_dict={"DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, **settings})
+def pipeline(make_crawler: CrawlerFactory, database_url: str, **settings: Any) -> NearDuplicatePipeline:
+    crawler = make_crawler({"DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, **settings})
     component = NearDuplicatePipeline.from_crawler(crawler)
     component.open_spider()
     return component
@@ -255,8 +255,10 @@ def test_articles_unique_gives_one_row_per_story(engine: Engine, seeds: dict[str
         assert list(unique) == ["http://a.cn/1", "http://d.cn/1", "http://e.cn/1"]
 
 
-def test_pipeline_sets_cluster_and_duplicate_of_and_counts(database_url: str, seeds: dict[str, Original]) -> None:
-    component = pipeline(database_url)
+def test_pipeline_sets_cluster_and_duplicate_of_and_counts(
+    make_crawler: CrawlerFactory, database_url: str, seeds: dict[str, Original]
+) -> None:
+    component = pipeline(make_crawler, database_url)
     original = article("http://a.cn/1", seeds["seed-004"].body)
     copy = article("http://b.cn/1", copy_of(seeds["seed-004"], "retitled"), duplicate_of=None)
     distinct = article("http://c.cn/1", seeds["seed-000"].body)
@@ -269,8 +271,10 @@ def test_pipeline_sets_cluster_and_duplicate_of_and_counts(database_url: str, se
     assert (stats["neardup/new"], stats["neardup/joined"], stats["neardup/near_duplicate"]) == (2, 1, 1)
 
 
-def test_pipeline_passes_items_through_when_the_database_is_down(seeds: dict[str, Original]) -> None:
-    component = pipeline("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
+def test_pipeline_passes_items_through_when_the_database_is_down(
+    make_crawler: CrawlerFactory, seeds: dict[str, Original]
+) -> None:
+    component = pipeline(make_crawler, "postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
     item = article("http://a.cn/1", seeds["seed-000"].body, duplicate_of="http://exact.cn/1")
     assert process(component, item) == [item]
     assert (item.cluster_id, item.duplicate_of) == (None, "http://exact.cn/1")
@@ -278,8 +282,10 @@ def test_pipeline_passes_items_through_when_the_database_is_down(seeds: dict[str
     component.close_spider()
 
 
-def test_pipeline_counts_a_failed_lookup_and_keeps_the_item(database_url: str, seeds: dict[str, Original]) -> None:
-    component = pipeline(database_url)
+def test_pipeline_counts_a_failed_lookup_and_keeps_the_item(
+    make_crawler: CrawlerFactory, database_url: str, seeds: dict[str, Original]
+) -> None:
+    component = pipeline(make_crawler, database_url)
     component.engine.dispose()
     component.engine = make_engine("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
     items = [article("http://a.cn/1", seeds["seed-000"].body), article("http://b.cn/1", seeds["seed-001"].body)]
@@ -291,9 +297,9 @@ def test_pipeline_counts_a_failed_lookup_and_keeps_the_item(database_url: str, s
 
 
 def test_items_arriving_together_share_one_transaction_and_see_each_other(
-    database_url: str, seeds: dict[str, Original]
+    make_crawler: CrawlerFactory, database_url: str, seeds: dict[str, Original]
 ) -> None:
-    component = pipeline(database_url)
+    component = pipeline(make_crawler, database_url)
     original = article("http://a.cn/1", seeds["seed-004"].body)
     copy = article("http://b.cn/1", copy_of(seeds["seed-004"], "retitled"))
     distinct = article("http://c.cn/1", seeds["seed-000"].body)
@@ -305,8 +311,10 @@ def test_items_arriving_together_share_one_transaction_and_see_each_other(
     assert (stats["neardup/transactions"], stats["neardup/new"], stats["neardup/joined"]) == (1, 2, 1)
 
 
-def test_batches_hold_at_most_the_batch_size(database_url: str, seeds: dict[str, Original]) -> None:
-    component = pipeline(database_url, NEAR_DUPLICATE_BATCH_SIZE=2)
+def test_batches_hold_at_most_the_batch_size(
+    make_crawler: CrawlerFactory, database_url: str, seeds: dict[str, Original]
+) -> None:
+    component = pipeline(make_crawler, database_url, NEAR_DUPLICATE_BATCH_SIZE=2)
     items = [article(f"http://a.cn/{n}", seeds[f"seed-00{n}"].body) for n in range(5)]
     assert process(component, *items) == items
     component.close_spider()
@@ -315,9 +323,9 @@ def test_batches_hold_at_most_the_batch_size(database_url: str, seeds: dict[str,
 
 
 def test_an_item_that_breaks_its_batch_fails_alone(
-    database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch
+    make_crawler: CrawlerFactory, database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    component = pipeline(database_url)
+    component = pipeline(make_crawler, database_url)
     closest = component.index._closest
 
     def closest_or_break(connection: Any, canonical_url: str, *args: Any) -> Any:
@@ -341,9 +349,9 @@ def test_an_item_that_breaks_its_batch_fails_alone(
 
 
 def test_an_item_the_database_refuses_passes_unclustered_without_its_batch(
-    database_url: str, seeds: dict[str, Original]
+    make_crawler: CrawlerFactory, database_url: str, seeds: dict[str, Original]
 ) -> None:
-    component = pipeline(database_url)
+    component = pipeline(make_crawler, database_url)
     good = article("http://a.cn/1", seeds["seed-000"].body)
     refused = article("http://bad.cn/1", seeds["seed-001"].body, site=None)  # NOT NULL
     later = article("http://c.cn/1", seeds["seed-002"].body)
@@ -356,11 +364,11 @@ def test_an_item_the_database_refuses_passes_unclustered_without_its_batch(
     assert (stats["neardup/batch_retried"], stats["neardup/lookup_failed"]) == (1, 1)
 
 
-def test_pipeline_can_be_switched_off(database_url: str) -> None:
+def test_pipeline_can_be_switched_off(make_crawler: CrawlerFactory, database_url: str) -> None:
     from scrapy.exceptions import NotConfigured
 
     with pytest.raises(NotConfigured):
-        pipeline(database_url, NEAR_DUPLICATE_ENABLED=False)
+        pipeline(make_crawler, database_url, NEAR_DUPLICATE_ENABLED=False)
 
 
 def test_threshold_must_be_a_share() -> None:
@@ -368,9 +376,11 @@ def test_threshold_must_be_a_share() -> None:
         NearDuplicateIndex(DEFAULT_SCHEME, 1.5)
 
 
-def test_items_are_assigned_one_by_one_without_an_asyncio_loop(database_url: str, seeds: dict[str, Original]) -> None:
+def test_items_are_assigned_one_by_one_without_an_asyncio_loop(
+    make_crawler: CrawlerFactory, database_url: str, seeds: dict[str, Original]
+) -> None:
     """On a reactor other than asyncio's, Scrapy drives the coroutine with no running loop."""
-    component = pipeline(database_url)
+    component = pipeline(make_crawler, database_url)
     item = article("http://a.cn/1", seeds["seed-000"].body)
     coroutine = component.process_item(item)
     with pytest.raises(StopIteration) as finished:

@@ -6,21 +6,20 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from scrapy import Spider
-from scrapy.utils.test import get_crawler
 from sqlalchemy import create_engine, func, select
 
 from crawler.db.models import ArticleRow
 from crawler.db.spool import spool_files
 from pipelines.storage import EXIT_SPOOLED, StoragePipeline
-from tests.conftest import SEEDS_DIR, run_scrapy
+from tests.conftest import SEEDS_DIR, CrawlerFactory, run_scrapy
 from tests.test_db import article
 
 
-def storage_pipeline(database_url: str, spool_dir: Path, **settings: object) -> StoragePipeline:
+def storage_pipeline(
+    make_crawler: CrawlerFactory, database_url: str, spool_dir: Path, **settings: object
+) -> StoragePipeline:
     values = {"DATABASE_URL": database_url, "SPOOL_DIR": str(spool_dir), "STORAGE_RETRY_DELAY": 0, **settings}
-    crawler = get_crawler(Spider, values)
-    return StoragePipeline.from_crawler(crawler)
+    return StoragePipeline.from_crawler(make_crawler(values))
 
 
 def count_rows(database_url: str) -> int:
@@ -31,8 +30,10 @@ def count_rows(database_url: str) -> int:
     return int(total)
 
 
-def test_items_are_written_in_batches_and_flushed_on_close(sqlite_url: str, tmp_path: Path) -> None:
-    pipeline = storage_pipeline(sqlite_url, tmp_path / "spool", STORAGE_BATCH_SIZE=3)
+def test_items_are_written_in_batches_and_flushed_on_close(
+    make_crawler: CrawlerFactory, sqlite_url: str, tmp_path: Path
+) -> None:
+    pipeline = storage_pipeline(make_crawler, sqlite_url, tmp_path / "spool", STORAGE_BATCH_SIZE=3)
     pipeline.open_spider()
     for n in range(4):
         pipeline.process_item(article(f"http://a.cn/{n}", body=f"正文{n}"))
@@ -42,10 +43,12 @@ def test_items_are_written_in_batches_and_flushed_on_close(sqlite_url: str, tmp_
     assert pipeline.stats.get_value("storage/inserted") == 4
 
 
-def test_database_locked_mid_run_spools_the_rest_and_loadspool_brings_it_in(sqlite_url: str, tmp_path: Path) -> None:
+def test_database_locked_mid_run_spools_the_rest_and_loadspool_brings_it_in(
+    make_crawler: CrawlerFactory, sqlite_url: str, tmp_path: Path
+) -> None:
     spool = tmp_path / "spool"
     pipeline = storage_pipeline(
-        sqlite_url, spool, STORAGE_BATCH_SIZE=2, STORAGE_WRITE_ATTEMPTS=2, SQLITE_BUSY_TIMEOUT=0.1
+        make_crawler, sqlite_url, spool, STORAGE_BATCH_SIZE=2, STORAGE_WRITE_ATTEMPTS=2, SQLITE_BUSY_TIMEOUT=0.1
     )
     pipeline.open_spider()
     pipeline.process_item(article("http://a.cn/0", body="正文0"))

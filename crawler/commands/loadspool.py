@@ -15,8 +15,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.db.articles import UpsertCounts, assign_duplicates, upsert_articles
-from crawler.db.engine import display_url, make_engine
-from crawler.db.schema import ensure_schema
+from crawler.db.database import open_database
 from crawler.db.spool import SpoolFormatError, read_batch, spool_files
 
 
@@ -37,24 +36,21 @@ class Command(ScrapyCommand):
         if not files:
             print(f"nothing to load in {spool_dir}")
             return
-        engine = make_engine(self.settings["DATABASE_URL"])
         total = UpsertCounts()
-        try:
-            ensure_schema(engine)
+        with open_database(self.settings) as database:
+            database.ensure_schema()
             for path in files:
                 try:
                     articles = list(read_batch(path))
                 except SpoolFormatError as error:
                     raise UsageError(f"{error}; fix or move the file and run again") from error
-                with engine.begin() as connection:
+                with database.engine.begin() as connection:
                     assign_duplicates(connection, articles)
                     counts = upsert_articles(connection, articles)
                 path.unlink()
                 total.add(counts)
                 print(f"loaded {path.name}: {len(articles)} articles")
-        finally:
-            engine.dispose()
         print(
-            f"{len(files)} spool files into {display_url(self.settings['DATABASE_URL'])}: "
+            f"{len(files)} spool files into {database.display_url}: "
             f"new {total.inserted}, updated {total.updated}, unchanged {total.unchanged}"
         )

@@ -27,8 +27,8 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.db.engine import display_url, make_engine
-from crawler.db.schema import SchemaOutdatedError, ensure_schema
+from crawler.db.database import open_database
+from crawler.db.schema import SchemaOutdatedError
 
 DEFAULT_INDEX_MODULE = "pipelines.neardup_index"
 
@@ -86,23 +86,19 @@ class Command(ScrapyCommand):
             raise UsageError("--batch-size must be at least 1")
         store: Any = import_module(self.settings.get("NEAR_DUPLICATE_INDEX_MODULE", DEFAULT_INDEX_MODULE))
         index = store.index_from_settings(self.settings)
-        url = self.settings["DATABASE_URL"]
-        engine = make_engine(url, sqlite_busy_timeout=self.settings.getfloat("SQLITE_BUSY_TIMEOUT"))
         started = time.monotonic()
-        try:
+        with open_database(self.settings) as database:
             try:
-                ensure_schema(engine)
+                database.ensure_schema()
             except SchemaOutdatedError as error:
                 print(error, file=sys.stderr)
                 self.exitcode = 1
                 return
-            statuses = self._cluster(engine, index, store, opts)
-            synced = self._sync(engine, store, opts.batch_size)
-        finally:
-            engine.dispose()
+            statuses = self._cluster(database.engine, index, store, opts)
+            synced = self._sync(database.engine, store, opts.batch_size)
         summary = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "nothing to do"
         print(
-            f"{display_url(url)}: scheme {index.scheme.name}, threshold {index.threshold}: {summary}; "
+            f"{database.display_url}: scheme {index.scheme.name}, threshold {index.threshold}: {summary}; "
             f"{synced} article rows updated in {time.monotonic() - started:.1f}s"
         )
 
