@@ -1,10 +1,11 @@
-"""The two items that flow through the pipelines.
+"""The items that flow through the pipelines.
 
 A spider (live or replay) yields a :class:`Page`: a fetched document, decoded by Scrapy, with
 where and when it was fetched. The extraction pipeline turns each page into an
 :class:`Article`; every later stage (cleaning, enrichment, dedup, storage) reads and fills
-fields of that article. Both are plain dataclasses, so ``itemadapter`` and Scrapy's feed
-exports handle them without any ``scrapy.Item`` machinery.
+fields of that article. ``scrapy recluster`` sends :class:`StoredArticle` items, articles
+already stored, through the storage stage again. All are plain dataclasses, so ``itemadapter``
+and Scrapy's feed exports handle them without any ``scrapy.Item`` machinery.
 
 The meaning and format of every field is documented here and in ``docs/fields.md``.
 """
@@ -12,6 +13,7 @@ The meaning and format of every field is documented here and in ``docs/fields.md
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 PageKind = Literal["html", "text"]
@@ -134,3 +136,21 @@ class Article:
     extra: dict[str, Any] = field(default_factory=dict)
     """JSON object for fields later stages add (``authors``, ``gov_meta``, ``provenance``,
     ``section``, ``spun_score`` …); keys are documented in ``docs/fields.md``."""
+
+
+@dataclass
+class StoredArticle:
+    """An article already in the ``articles`` table, read back so that the storage stage
+    assigns its near-duplicate cluster again (``scrapy recluster``): the fields the
+    assignment reads, as stored."""
+
+    id: int
+    """``articles.id``: the order articles are clustered in."""
+    canonical_url: str
+    url: str
+    site: str
+    body: str
+    content_hash: str | None
+    source_name: str | None
+    published: datetime | None
+    fetched_at: datetime

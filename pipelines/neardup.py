@@ -49,17 +49,12 @@ from scrapy.exceptions import NotConfigured
 from scrapy.statscollectors import StatsCollector
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
+from crawler.db.articles import sync_articles
 from crawler.db.database import Database, database_of
+from crawler.db.neardup import stale_schemes
 from crawler.db.schema import SchemaOutdatedError
 from crawler.items import Article
-from pipelines.neardup_index import (
-    Assignment,
-    Candidate,
-    NearDuplicateIndex,
-    index_from_settings,
-    stale_schemes,
-    sync_articles,
-)
+from pipelines.neardup_index import Assignment, Candidate, NearDuplicateIndex, index_from_settings
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +108,7 @@ class NearDuplicatePipeline:
         try:
             self.database.ensure_schema()
             with self.engine.connect() as connection:
-                stale = stale_schemes(connection, self.index.scheme)
+                stale = stale_schemes(connection, self.index.scheme.name)
         except (SQLAlchemyError, SchemaOutdatedError) as error:
             self.disabled_reason = str(error).splitlines()[0]
             logger.error("near-duplicate detection off for this run: %s", self.disabled_reason)

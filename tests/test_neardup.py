@@ -11,20 +11,14 @@ import pytest
 from sqlalchemy import Engine, select, text
 
 from benchmarks.dedup_eval import Original, raw_variant, seed_originals
-from crawler.db.articles import upsert_articles
+from crawler.db.articles import sync_articles, upsert_articles
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
 from crawler.db.engine import make_engine
+from crawler.db.neardup import cluster_members
 from crawler.items import Article
 from pipelines.dedup import content_hash
 from pipelines.neardup import NearDuplicatePipeline
-from pipelines.neardup_index import (
-    DEFAULT_SCHEME,
-    DEFAULT_THRESHOLD,
-    Candidate,
-    NearDuplicateIndex,
-    cluster_members,
-    sync_articles,
-)
+from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD, Candidate, NearDuplicateIndex
 from pipelines.similarity.canonical import choose_canonical
 from pipelines.text.clean import clean_article
 from tests.conftest import CrawlerFactory

@@ -10,8 +10,9 @@ With ``--missing``, only articles without a signature are clustered (those loade
 ``scrapy loadspool`` after an outage, or stored while the stage was off), and the article
 rows of the whole archive are synced.
 
-The clustering code is the near-duplicate pipeline's, found through the dotted module path in
-the ``NEAR_DUPLICATE_INDEX_MODULE`` setting (``crawler`` does not import ``pipelines``).
+The clustering decisions are the near-duplicate pipeline's, found through the dotted module
+path in the ``NEAR_DUPLICATE_INDEX_MODULE`` setting (``crawler`` does not import ``pipelines``);
+the statements are :mod:`crawler.db.neardup`'s.
 Progress goes to stderr: a tqdm bar when tqdm is installed, else a line rewritten in place.
 """
 
@@ -27,6 +28,8 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.db import neardup
+from crawler.db.articles import sync_articles
 from crawler.db.database import open_database
 from crawler.db.schema import SchemaOutdatedError
 
@@ -95,7 +98,7 @@ class Command(ScrapyCommand):
                 self.exitcode = 1
                 return
             statuses = self._cluster(database.engine, index, store, opts)
-            synced = self._sync(database.engine, store, opts.batch_size)
+            synced = self._sync(database.engine, opts.batch_size)
         summary = ", ".join(f"{status} {count}" for status, count in sorted(statuses.items())) or "nothing to do"
         print(
             f"{database.display_url}: scheme {index.scheme.name}, threshold {index.threshold}: {summary}; "
@@ -105,35 +108,35 @@ class Command(ScrapyCommand):
     def _cluster(self, engine: Any, index: Any, store: Any, opts: argparse.Namespace) -> Counter[str]:
         with engine.begin() as connection:
             if not opts.missing:
-                store.clear(connection)
-            total = store.count_articles(connection, missing_only=opts.missing)
+                neardup.clear(connection)
+            total = neardup.count_articles(connection, missing_only=opts.missing)
         progress = Progress("clustering", total)
         statuses: Counter[str] = Counter()
         last = 0
         try:
             while True:
                 with engine.begin() as connection:
-                    batch = store.article_batch(connection, last, opts.batch_size, missing_only=opts.missing)
-                    for assignment in index.assign_all(connection, [candidate for _id, candidate in batch]):
+                    batch = neardup.stored_articles(connection, last, opts.batch_size, missing_only=opts.missing)
+                    for assignment in index.assign_all(connection, [store.Candidate.of(stored) for stored in batch]):
                         statuses[assignment.status] += 1
                 if not batch:
                     break
-                last = batch[-1][0]
+                last = batch[-1].id
                 progress.update(len(batch))
         finally:
             progress.close()
         return statuses
 
-    def _sync(self, engine: Any, store: Any, batch_size: int) -> int:
+    def _sync(self, engine: Any, batch_size: int) -> int:
         with engine.connect() as connection:
-            top = store.max_article_id(connection)
+            top = neardup.max_article_id(connection)
         progress = Progress("updating articles", top)
         synced = 0
         try:
             for low in range(1, top + 1, batch_size):
                 high = min(low + batch_size - 1, top)
                 with engine.begin() as connection:
-                    synced += store.sync_articles(connection, id_range=(low, high))
+                    synced += sync_articles(connection, id_range=(low, high))
                 progress.update(high - low + 1)
         finally:
             progress.close()
