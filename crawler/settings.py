@@ -22,8 +22,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # DATABASE_URL (env): SQLAlchemy URL. Default: an SQLite file under data/, created on first run.
 # Postgres: postgresql+psycopg://user:password@host:5432/dbname
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'data' / 'govnews.db'}"
-# Items written per transaction; the rest is flushed when the spider closes.
+# Most items written per transaction, and the seconds the first item of a batch waits for
+# more: a killed crawl loses at most the items of the last STORAGE_BATCH_WAIT seconds.
 STORAGE_BATCH_SIZE = 200
+STORAGE_BATCH_WAIT = 1.0
 # Attempts per batch before it goes to the spool (transient errors: locked, connection lost).
 STORAGE_WRITE_ATTEMPTS = 3
 STORAGE_RETRY_DELAY = 0.5
@@ -37,7 +39,7 @@ ITEM_PIPELINES = {
     # extraction, cleaning, enrichment (CONTENT_PIPELINES) in worker processes
     "pipelines.content.ContentPipeline": 100,
     "pipelines.dedup.ExactDedupPipeline": 400,
-    "pipelines.neardup.NearDuplicatePipeline": 450,
+    # the only writer of the database's articles and near-duplicate clusters (NEAR_DUPLICATE_*)
     "pipelines.storage.StoragePipeline": 500,
 }
 

@@ -8,11 +8,13 @@ reason.
 
 from __future__ import annotations
 
+import asyncio
+import inspect
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +44,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     if config.getoption("--update-golden"):
         os.environ["GOVNEWS_UPDATE_GOLDEN"] = "1"
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, Any]:
+    """The seed originals of the dedup evaluation set (``benchmarks/dedup_eval.py``), by story."""
+    from benchmarks.dedup_eval import seed_originals
+
+    return {original.story: original for original in seed_originals()}
 
 
 @dataclass
@@ -143,6 +153,42 @@ def make_crawler() -> Iterator[CrawlerFactory]:
     yield make
     for crawler in crawlers:
         database_of(crawler).close()
+
+
+@pytest.fixture
+def storage(make_crawler: CrawlerFactory, tmp_path: Path) -> Callable[..., Any]:
+    """``storage(database_url, **settings)``: an opened storage stage that writes each batch
+    of the items arriving in one turn of the event loop, retries without delay, and spools to
+    ``tmp_path / "spool"``."""
+    from pipelines.storage import StoragePipeline
+
+    def build(database_url: str, **settings: Any) -> StoragePipeline:
+        values = {
+            "DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, "SPOOL_DIR": str(tmp_path / "spool"),
+            "STORAGE_BATCH_WAIT": 0, "STORAGE_RETRY_DELAY": 0, **settings,
+        }  # fmt: skip
+        component = StoragePipeline.from_crawler(make_crawler(values))
+        component.open_spider()
+        return component
+
+    return build
+
+
+def run_together(stages: Sequence[Any], *items: Any) -> list[Any]:
+    """``items`` through each stage's ``process_item`` in turn, on one event loop, arriving
+    together: per item, what the last stage returned or the exception it failed with."""
+
+    async def one(item: Any) -> Any:
+        for stage in stages:
+            item = stage.process_item(item)
+            if inspect.isawaitable(item):
+                item = await item
+        return item
+
+    async def together() -> list[Any]:
+        return await asyncio.gather(*(one(item) for item in items), return_exceptions=True)
+
+    return asyncio.run(together())
 
 
 def query_rows(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:

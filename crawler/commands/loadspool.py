@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.db.articles import UpsertCounts, assign_duplicates, upsert_articles
+from crawler.db.articles import UpsertCounts, exact_originals, upsert_articles
 from crawler.db.database import open_database
 from crawler.db.spool import SpoolFormatError, read_batch, spool_files
 
@@ -45,7 +45,8 @@ class Command(ScrapyCommand):
                 except SpoolFormatError as error:
                     raise UsageError(f"{error}; fix or move the file and run again") from error
                 with database.engine.begin() as connection:
-                    assign_duplicates(connection, articles)
+                    for article, original in zip(articles, exact_originals(connection, articles), strict=True):
+                        article.duplicate_of = original
                     counts = upsert_articles(connection, articles)
                 path.unlink()
                 total.add(counts)

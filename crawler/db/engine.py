@@ -16,14 +16,21 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def with_retries(write: Callable[[], T], attempts: int, delay: float, what: str) -> T:
-    """Runs ``write`` (one transaction) up to ``attempts`` times while it raises a SQLAlchemy
-    error (a locked SQLite file, a dropped connection), sleeping ``delay`` × the attempt number
-    between tries and logging ``"<what> failed (attempt n/N)"``; raises the last error."""
+def with_retries(
+    write: Callable[[], T],
+    attempts: int,
+    delay: float,
+    what: str,
+    transient: type[SQLAlchemyError] = SQLAlchemyError,
+) -> T:
+    """Runs ``write`` (one transaction) up to ``attempts`` times while it raises a
+    ``transient`` error (a locked SQLite file, a dropped connection), sleeping ``delay`` × the
+    attempt number between tries and logging ``"<what> failed (attempt n/N)"``; raises the last
+    error, or at once an error that is not ``transient``."""
     for attempt in range(1, attempts + 1):
         try:
             return write()
-        except SQLAlchemyError as error:
+        except transient as error:
             if attempt == attempts:
                 raise
             logger.warning("%s failed (attempt %d/%d): %s", what, attempt, attempts, error)
