@@ -19,7 +19,7 @@ from sqlalchemy.exc import OperationalError
 
 from benchmarks.dedup_eval import Original
 from crawler.db.engine import make_engine
-from crawler.db.spool import read_batch, spool_files
+from crawler.db.spool import read_batch, spool_files, write_batch
 from pipelines import storage as storage_module
 from pipelines.storage import EXIT_SPOOLED, StoragePipeline
 from tests.conftest import PROJECT_ROOT, SEEDS_DIR, query_rows, run_scrapy, run_together
@@ -378,3 +378,23 @@ def test_locked_sqlite_replay_exits_2_and_loses_nothing(sqlite_url: str, tmp_pat
     assert count_rows(sqlite_url) == 0
     assert run_scrapy(["loadspool"], database_url=sqlite_url, spool_dir=spool).returncode == 0
     assert count_rows(sqlite_url) == 5
+    # Loaded through the storage stage: clustered as a crawl's articles are.
+    assert count_rows(sqlite_url, "minhash_signatures") == 5
+    assert query_rows(sqlite_url, "SELECT COUNT(*) AS n FROM articles WHERE cluster_id IS NULL") == [{"n": 0}]
+
+
+def test_loadspool_stops_at_an_unreadable_file_and_keeps_it_and_the_later_ones(sqlite_url: str, tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    first = write_batch(spool, [plain_article("http://a.cn/1", body="正文1")])
+    broken = write_batch(spool, [plain_article("http://a.cn/2", body="正文2")])
+    with broken.open("a", encoding="utf-8") as handle:
+        handle.write('{"url": "x", "colour": "red"}\n')
+    later = write_batch(spool, [plain_article("http://a.cn/3", body="正文3")])
+    assert [first, broken, later] == spool_files(spool)
+    run = run_scrapy(["loadspool"], database_url=sqlite_url, spool_dir=spool)
+    assert run.returncode == 1, run.stderr[-2000:]
+    assert f"{broken.name}:2" in run.stderr
+    assert spool_files(spool) == [broken, later]
+    assert [r["canonical_url"] for r in query_rows(sqlite_url, "SELECT canonical_url FROM articles")] == [
+        "http://a.cn/1"
+    ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, case, exists, select, update
+from sqlalchemy import Connection, Table, bindparam, case, select, update
 
 from crawler.db.children import sync_children
 from crawler.db.dedup_models import ClusterRow, SignatureRow
@@ -182,31 +182,23 @@ def exact_originals(connection: Connection, articles: Iterable[Article]) -> list
     return originals
 
 
-def sync_articles(
-    connection: Connection, cluster_ids: Collection[int] | None = None, id_range: tuple[int, int] | None = None
-) -> int:
-    """Copies cluster and canonical article onto ``articles.cluster_id`` / ``duplicate_of``.
-
-    For the members of ``cluster_ids``, or for the articles with ``id`` in ``id_range``
-    (inclusive), or for every article; articles without a signature are left alone (their
-    ``duplicate_of`` from the exact dedup stage stays). Returns the rows changed.
-    """
+def sync_articles(connection: Connection, cluster_ids: Collection[int]) -> int:
+    """Copies cluster and original onto ``articles.cluster_id`` / ``duplicate_of`` of the
+    members of ``cluster_ids`` (clusters whose original changed); the rows changed."""
     own = _SIG.c.canonical_url == _TABLE.c.canonical_url
     new_cluster = select(_SIG.c.cluster_id).where(own).scalar_subquery()
     canonical = (
         select(_CLUSTER.c.canonical_url).join(_SIG, _SIG.c.cluster_id == _CLUSTER.c.id).where(own).scalar_subquery()
     )
     new_duplicate_of = case((canonical == _TABLE.c.canonical_url, None), else_=canonical)
-    statement = update(_TABLE).values(cluster_id=new_cluster, duplicate_of=new_duplicate_of)
-    if cluster_ids is not None:
-        if not cluster_ids:
-            return 0
-        members = select(_SIG.c.canonical_url).where(_SIG.c.cluster_id.in_(sorted(cluster_ids)))
-        statement = statement.where(_TABLE.c.canonical_url.in_(members))
-    else:
-        statement = statement.where(exists().where(own))
-    if id_range is not None:
-        statement = statement.where(_TABLE.c.id.between(*id_range))
+    if not cluster_ids:
+        return 0
+    members = select(_SIG.c.canonical_url).where(_SIG.c.cluster_id.in_(sorted(cluster_ids)))
+    statement = (
+        update(_TABLE)
+        .values(cluster_id=new_cluster, duplicate_of=new_duplicate_of)
+        .where(_TABLE.c.canonical_url.in_(members))
+    )
     # Only rows that change, so an unchanged archive is not rewritten.
     statement = statement.where(
         (_TABLE.c.cluster_id.is_distinct_from(new_cluster)) | (_TABLE.c.duplicate_of.is_distinct_from(new_duplicate_of))

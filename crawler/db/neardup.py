@@ -313,7 +313,3 @@ def count_articles(connection: Connection, *, missing_only: bool = False) -> int
     if missing_only:
         query = query.where(_UNSIGNED)
     return int(connection.execute(query).scalar_one())
-
-
-def max_article_id(connection: Connection) -> int:
-    return int(connection.execute(select(func.coalesce(func.max(_ARTICLE.c.id), 0))).scalar_one())
