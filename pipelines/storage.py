@@ -196,14 +196,18 @@ class StoragePipeline:
         spider closes) the last one too. Items left wait for the timer already running."""
         while len(self.waiting) >= (1 if everything else self.batch_size):
             batch, self.waiting = self.waiting[: self.batch_size], self.waiting[self.batch_size :]
-            errors = self.write([waiting.item for waiting in batch])
-            for waiting, error in zip(batch, errors, strict=True):
+            try:
+                errors = self.write([waiting.item for waiting in batch])
+            except Exception as unspooled:  # not even spooled (the spool's disk is full): each item fails
+                logger.exception("write of %d articles failed, and so did spooling them", len(batch))
+                errors = [unspooled] * len(batch)
+            for waiting, failure in zip(batch, errors, strict=True):
                 if waiting.done.done():
                     continue
-                if error is None:
+                if failure is None:
                     waiting.done.set_result(None)
                 else:
-                    waiting.done.set_exception(error)
+                    waiting.done.set_exception(failure)
         if not self.waiting and self._flush is not None:
             self._flush.cancel()
             self._flush = None
@@ -226,14 +230,14 @@ class StoragePipeline:
         or spooled)."""
         if self.schema_error is not None:
             return self._failed(items, None)
-        if self.index is not None and signed is None:
-            signed = [self.index.sign(Candidate.of(item)) for item in items]  # out of the transaction
 
         def transaction() -> WriteOutcome:
             with self.database.engine.begin() as connection:
                 return write_batch(connection, items, self.index, signed)
 
         try:
+            if self.index is not None and signed is None:
+                signed = [self.index.sign(Candidate.of(item)) for item in items]  # out of the transaction
             outcome = with_retries(
                 transaction, self.attempts, self.retry_delay, f"write of {len(items)} articles", OperationalError
             )

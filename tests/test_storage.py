@@ -273,6 +273,29 @@ def test_an_item_that_breaks_its_batch_fails_alone(
     assert count_rows(database_url) == 2
 
 
+def test_an_item_whose_fingerprint_fails_fails_alone(
+    storage: Storage, database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    component = storage(database_url)
+    assert component.index is not None
+    sign = component.index.sign
+
+    def sign_or_break(candidate: Any) -> Any:
+        if candidate.canonical_url == "http://bad.cn/1":
+            raise ValueError("a body the fingerprint cannot take")
+        return sign(candidate)
+
+    monkeypatch.setattr(component.index, "sign", sign_or_break)
+    good = article("http://a.cn/1", seeds["seed-000"].body)
+    bad = article("http://bad.cn/1", seeds["seed-001"].body)
+    first, failed = process(component, good, bad)
+    component.close_spider()
+    assert first is good
+    assert isinstance(failed, ValueError)
+    assert component.stats.get_value("storage/spooled") == 1
+    assert count_rows(database_url) == 1
+
+
 def test_an_item_the_database_refuses_is_spooled_without_its_batch(
     storage: Storage, database_url: str, seeds: dict[str, Original]
 ) -> None:
