@@ -20,8 +20,8 @@ over the mean of the two bare rates.
 
 Articles are distinct texts (words drawn from jieba's dictionary around one templated sentence
 with the figures), so that they are not near duplicates of one another; ``--one-template``
-makes them one notice with other numbers, the near-duplicate stage's worst case: every article
-joins one cluster of all.
+makes them one notice with other numbers, the near-duplicate assignment's worst case: every
+article joins one cluster of all.
 
 Usage: python benchmarks/crawl.py [--articles 5000] [--concurrency 16] [--one-template]
        [--site-setting NAME=VALUE ...]

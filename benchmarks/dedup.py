@@ -9,8 +9,9 @@ the Postgres server of ``--url``) gets N generated signatures with their band ke
 MinHash values: unrelated documents), plus the real originals of the evaluation set
 (``benchmarks/dedup_eval.py``). Then every variant of the evaluation set (``--repeat`` times,
 each under a new URL) goes through :meth:`pipelines.neardup_index.NearDuplicateIndex.assign`,
-one transaction per document, as the pipeline does: fingerprint, candidate lookup by band key,
-Jaccard check, insert, cluster.
+one transaction per document (the storage stage assigns a batch of articles in the transaction
+that stores them; one per document is the slower bound): fingerprint, candidate lookup by band
+key, Jaccard check, insert, cluster.
 
 Baseline, in the same run on the same documents: datasketch's in-memory ``MinHashLSH`` with
 the same permutations and banding holding the same N signatures (query, Jaccard check of the

@@ -231,7 +231,7 @@ def test_unreachable_database_spools_every_item_without_links(
     assert list(read_batch(path)) == [item]
 
 
-def test_a_database_failing_mid_run_spools_the_batch_in_one_attempt_per_try(
+def test_a_database_failing_mid_run_spools_the_batch_whole(
     storage: Storage, database_url: str, seeds: dict[str, Original]
 ) -> None:
     component = storage(database_url)

@@ -1,4 +1,9 @@
-"""Writing and looking up article rows: the upsert the storage pipeline and the spool loader share."""
+"""Every statement that writes ``articles``, and the lookups of exact copies.
+
+Called only inside the storage stage's transaction (:mod:`pipelines.storage`), which is the
+only writer of the table: the upsert (with the derived tables of :mod:`crawler.db.children`),
+the copy links of unchanged rows, and the links of members whose cluster's original changed.
+"""
 
 from __future__ import annotations
 
@@ -156,7 +161,7 @@ _ORIGINAL = (
     .order_by(_TABLE.c.first_seen_at, _TABLE.c.id)
     .limit(1)
 )
-"""Built once: the dedup stage asks it for every article, and building it cost more than running it."""
+"""Built once: the storage stage asks it for every article, and building it cost more than running it."""
 
 
 def find_original(connection: Connection, content_hash: str, canonical_url: str) -> str | None:

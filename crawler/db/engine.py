@@ -53,7 +53,7 @@ def display_url(url: str | URL) -> str:
 def make_engine(url: str, *, sqlite_busy_timeout: float = 15.0) -> Engine:
     """An engine for ``url``; for SQLite, creates the file's directory and enables WAL.
 
-    WAL lets the dedup stage read while the storage stage writes, and lets people query the
+    WAL lets the crawl state read while the storage stage writes, and lets people query the
     database during a crawl.
     """
     parsed = make_url(url)
