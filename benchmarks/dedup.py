@@ -9,8 +9,9 @@ the Postgres server of ``--url``) gets N generated signatures with their band ke
 MinHash values: unrelated documents), plus the real originals of the evaluation set
 (``benchmarks/dedup_eval.py``). Then every variant of the evaluation set (``--repeat`` times,
 each under a new URL) goes through :meth:`pipelines.neardup_index.NearDuplicateIndex.assign`,
-one transaction per document, as the pipeline does: fingerprint, candidate lookup by band key,
-Jaccard check, insert, cluster.
+one transaction per document (the storage stage assigns a batch of articles in the transaction
+that stores them; one per document is the slower bound): fingerprint, candidate lookup by band
+key, Jaccard check, insert, cluster.
 
 Baseline, in the same run on the same documents: datasketch's in-memory ``MinHashLSH`` with
 the same permutations and banding holding the same N signatures (query, Jaccard check of the
@@ -49,6 +50,7 @@ from datasketch import MinHash, MinHashLSH  # noqa: E402
 from sqlalchemy import Engine, create_engine, make_url, text  # noqa: E402
 
 from crawler.db.engine import make_engine  # noqa: E402
+from crawler.db.neardup import BAND_KEY_INDEX  # noqa: E402
 from crawler.db.schema import upgrade  # noqa: E402
 from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD, Candidate, NearDuplicateIndex  # noqa: E402
 from pipelines.similarity.banding import band_keys  # noqa: E402
@@ -76,7 +78,7 @@ def fill(engine: Engine, count: int, scheme: Scheme) -> None:
     Loaded with the band-key index dropped and rebuilt afterwards, as a bulk import would.
     """
     with engine.begin() as connection:
-        connection.execute(text("DROP INDEX ix_minhash_bands_key"))
+        BAND_KEY_INDEX.drop(connection)
     number = 0
     for block in random_signatures(count, scheme, seed=count):
         clusters, signatures, bands = [], [], []
@@ -99,7 +101,7 @@ def fill(engine: Engine, count: int, scheme: Scheme) -> None:
             connection.execute(text(_insert_sql("minhash_signatures", signatures[0])), signatures)
             connection.execute(text(_insert_sql("minhash_bands", bands[0])), bands)
     with engine.begin() as connection:
-        connection.execute(text("CREATE INDEX ix_minhash_bands_key ON minhash_bands (key)"))
+        BAND_KEY_INDEX.create(connection)
         if engine.dialect.name == "postgresql":
             connection.execute(text("SELECT setval('clusters_id_seq', :n)"), {"n": count})
             connection.execute(text("SELECT setval('minhash_signatures_id_seq', :n)"), {"n": count})

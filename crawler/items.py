@@ -1,10 +1,12 @@
-"""The two items that flow through the pipelines, and the typed parts of an article.
+"""The items that flow through the pipelines, and the typed parts of an article.
 
 A spider (live or replay) yields a :class:`Page`: a fetched document, decoded by Scrapy, with
 where and when it was fetched. The extraction pipeline turns each page into an
 :class:`Article`; every later stage (cleaning, enrichment, dedup, storage) reads and fills
-fields of that article. Everything is a plain dataclass, so ``itemadapter`` and Scrapy's feed
-exports handle items and their nested parts without any ``scrapy.Item`` machinery.
+fields of that article. ``scrapy recluster`` sends :class:`StoredArticle` items, articles
+already stored, through the storage stage again. All are plain dataclasses, so ``itemadapter``
+and Scrapy's feed exports handle items and their nested parts without any ``scrapy.Item``
+machinery.
 
 An article's columns (title, published, 文号 …) are fields of :class:`Article`; what does not
 fit a column is in its :class:`Annex` (``Article.extra``): authors with roles, the disclosure
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from typing import Any, Literal
 
 PageKind = Literal["html", "text"]
@@ -469,3 +472,21 @@ def article_from_json(data: Mapping[str, Any]) -> Article:
     Raises ``TypeError`` for a field no article or part has.
     """
     return Article(**{**data, "extra": annex_from_json(data.get("extra") or {})})
+
+
+@dataclass
+class StoredArticle:
+    """An article already in the ``articles`` table, read back so that the storage stage
+    assigns its near-duplicate cluster again (``scrapy recluster``): the fields the
+    assignment reads, as stored."""
+
+    id: int
+    """``articles.id``: the order articles are clustered in."""
+    canonical_url: str
+    url: str
+    site: str
+    body: str
+    content_hash: str | None
+    source_name: str | None
+    published: datetime | None
+    fetched_at: datetime

@@ -26,8 +26,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 # DATABASE_URL (env): SQLAlchemy URL. Default: an SQLite file under data/, created on first run.
 # Postgres: postgresql+psycopg://user:password@host:5432/dbname
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{PROJECT_ROOT / 'data' / 'govnews.db'}"
-# Items written per transaction; the rest is flushed when the spider closes.
+# Most items written per transaction (articles, their links and near-duplicate clusters).
 STORAGE_BATCH_SIZE = 200
+# Seconds a batch's first item waits for more before the batch is written: a kill loses at most these.
+STORAGE_BATCH_WAIT = 1.0
 # Attempts per batch (and per crawl-state write) before giving up: the batch goes to the spool.
 STORAGE_WRITE_ATTEMPTS = 3
 # Seconds between two attempts of a failed write (transient errors: locked, connection lost).
@@ -42,7 +44,7 @@ ITEM_PIPELINES = {
     # extraction, cleaning, enrichment (CONTENT_PIPELINES) in worker processes
     "pipelines.content.ContentPipeline": 100,
     "pipelines.dedup.ExactDedupPipeline": 400,
-    "pipelines.neardup.NearDuplicatePipeline": 450,
+    # the only writer of the database's articles and near-duplicate clusters (NEAR_DUPLICATE_*)
     "pipelines.storage.StoragePipeline": 500,
 }
 
@@ -75,7 +77,7 @@ ENRICHMENT_ENTITIES = True
 # --- dedup and near-duplicates ---------------------------------------------------------------
 # Query parameters dropped from canonical URLs besides the built-in tracking list (utm_*, spm …).
 DEDUP_TRACKING_PARAMETERS: list[str] = []
-# False switches the near-duplicate stage off.
+# False: storage links exact copies only, without assigning near-duplicate clusters.
 NEAR_DUPLICATE_ENABLED = True
 # Estimated Jaccard of two bodies' shingle sets from which they are one story.
 NEAR_DUPLICATE_THRESHOLD = 0.5
@@ -91,16 +93,12 @@ NEAR_DUPLICATE_MIN_SHINGLES = 20
 NEAR_DUPLICATE_MAX_CANDIDATES = 50
 # Newest signatures read per LSH band key when looking for candidates.
 NEAR_DUPLICATE_MAX_POSTINGS = 100
-# Items assigned in one transaction at most (group commit).
-NEAR_DUPLICATE_BATCH_SIZE = 50
-# Seconds an item waits for others to share its transaction; 0: one transaction per item.
-NEAR_DUPLICATE_BATCH_WAIT = 0.05
-# Module `scrapy recluster` clusters with (index_from_settings, clear, article_batch …).
-NEAR_DUPLICATE_INDEX_MODULE = "pipelines.neardup_index"
 
 EXTENSIONS = {
     # Required: components report the exit code of `scrapy crawl` / `crawlall` to it.
     "crawler.extensions.exitstatus.ExitStatus": 0,
+    # Required: the crawler's one database engine and schema check, shared by every component.
+    "crawler.db.database.Database": 0,
     "crawler.extensions.runsummary.RunSummary": 500,
     "crawler.extensions.progress.CrawlProgress": 510,
 }

@@ -1,20 +1,22 @@
-"""Exact dedup stage: canonical URL and body hash.
+"""Exact dedup stage: canonical URL and body hash, and repeats within the run dropped.
 
 * ``canonical_url`` is canonicalized with w3lib (sorted query, no fragment) and stripped of
   tracking parameters, so ``?utm_source=wx`` copies of one page share one row.
 * ``content_hash`` is the SHA-256 of the cleaned body (NFKC, whitespace removed).
-* A second copy of a URL in the same run is dropped (``dedup/duplicate_url``); the same body
-  under another URL is kept with ``duplicate_of`` set to the first copy's canonical URL
-  (``dedup/exact_duplicate``), looked up in this run and in the database.
+* A second copy of a URL with the same body in the same run is dropped
+  (``dedup/duplicate_url``); a URL whose body changed within the run goes on
+  (``dedup/changed_in_run``).
 
-Settings: ``DATABASE_URL``, ``SQLITE_BUSY_TIMEOUT``, ``DEDUP_TRACKING_PARAMETERS`` (extra
-query parameter names to drop).
+Which stored article an article copies (``duplicate_of``, ``cluster_id``) is decided by the
+storage stage, in the transaction that stores it (:mod:`pipelines.storage`): this stage needs
+no database.
+
+Settings: ``DEDUP_TRACKING_PARAMETERS`` (extra query parameter names to drop).
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -24,15 +26,9 @@ from urllib.parse import parse_qsl, urlsplit
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
 from w3lib.url import canonicalize_url, url_query_cleaner
 
-from crawler.db.articles import find_original
-from crawler.db.engine import make_engine
 from crawler.items import Article
-
-logger = logging.getLogger(__name__)
 
 # Query parameters that identify the click, not the page (seen on WeChat shares, Alibaba
 # spm tracking, app share links of news portals).
@@ -65,23 +61,16 @@ def content_hash(body: str) -> str | None:
 
 
 class ExactDedupPipeline:
-    def __init__(self, engine: Engine, stats: StatsCollector, tracking: frozenset[str]) -> None:
-        self.engine = engine
+    def __init__(self, stats: StatsCollector, tracking: frozenset[str]) -> None:
         self.stats = stats
         self.tracking = tracking
         self.hash_by_url: dict[str, str | None] = {}
-        self.first_url_by_hash: dict[str, str] = {}
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ExactDedupPipeline:
-        settings = crawler.settings
         assert crawler.stats is not None
-        engine = make_engine(settings["DATABASE_URL"], sqlite_busy_timeout=settings.getfloat("SQLITE_BUSY_TIMEOUT"))
-        tracking = TRACKING_PARAMETERS | frozenset(settings.getlist("DEDUP_TRACKING_PARAMETERS"))
-        return cls(engine, crawler.stats, tracking)
-
-    def close_spider(self) -> None:
-        self.engine.dispose()
+        tracking = TRACKING_PARAMETERS | frozenset(crawler.settings.getlist("DEDUP_TRACKING_PARAMETERS"))
+        return cls(crawler.stats, tracking)
 
     def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article):
@@ -96,25 +85,4 @@ class ExactDedupPipeline:
         self.hash_by_url[item.canonical_url] = item.content_hash
         if item.content_hash is None:
             self.stats.inc_value("dedup/empty_body")
-            return item
-        item.duplicate_of = self._original_of(item)
-        if item.duplicate_of is not None:
-            self.stats.inc_value("dedup/exact_duplicate")
         return item
-
-    def _original_of(self, item: Article) -> str | None:
-        assert item.content_hash is not None
-        first = self.first_url_by_hash.setdefault(item.content_hash, item.canonical_url)
-        if first != item.canonical_url:
-            return first
-        try:
-            with self.engine.connect() as connection:
-                original = find_original(connection, item.content_hash, item.canonical_url)
-        except SQLAlchemyError as error:
-            # The storage stage spools this item; the spool loader repeats the lookup.
-            self.stats.inc_value("dedup/lookup_failed")
-            logger.warning("dedup lookup failed for %s: %s", item.canonical_url, error.__class__.__name__)
-            return None
-        if original is not None:
-            self.first_url_by_hash[item.content_hash] = original
-        return original

@@ -1,106 +1,225 @@
-"""Storage stage: batched upserts into the database, with a spool for failed writes.
+"""Storage stage: the only writer of ``articles`` and of the near-duplicate tables.
 
-Items are buffered and written ``STORAGE_BATCH_SIZE`` at a time, one transaction per batch,
-and the rest when the spider closes. A batch whose write fails ``STORAGE_WRITE_ATTEMPTS``
-times (database locked, connection lost, disk full) is written to a spool file instead;
-``scrapy loadspool`` loads it later. Spooled items are counted in ``storage/spooled`` and
-make ``scrapy crawl`` exit with status 2: a failed write is never swallowed.
+Items are gathered into batches: a batch is written when it holds ``STORAGE_BATCH_SIZE``
+items, or when its first item has waited ``STORAGE_BATCH_WAIT`` seconds, so a killed crawl
+loses at most the items of those last seconds. Each item's ``process_item`` returns once its
+batch committed: feed exports and the crawl state see the article as stored, with the
+``cluster_id`` and ``duplicate_of`` it was stored with.
 
-A new database gets the schema from the Alembic migrations; an outdated one stops the
-storage stage (everything spools) with a message to run ``scrapy migrate``.
+Each batch is one transaction (:func:`write_batch`): which stored article each article copies
+is decided (:mod:`pipelines.copies`), the near-duplicate signatures, band keys and clusters
+written, the articles upserted with their links, and the links of other members of a cluster
+whose original changed brought up to date. A batch commits whole or not at all: there is never
+a signature or a cluster for an article that was not stored, and nothing depends on the order
+in which stages open or close. ``scrapy recluster`` sends :class:`~crawler.items.StoredArticle`
+items, which get their cluster assigned again the same way, without an upsert.
 
-Settings: ``DATABASE_URL``, ``STORAGE_BATCH_SIZE``, ``STORAGE_WRITE_ATTEMPTS``,
-``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``SQLITE_BUSY_TIMEOUT``.
+A batch whose transaction fails with the database locked or unreachable is tried again
+(``STORAGE_WRITE_ATTEMPTS`` in all, ``STORAGE_RETRY_DELAY`` × the attempt apart), then written
+to a spool file; ``scrapy loadspool`` loads it later. A batch that fails on something one item
+brings is written again one item per transaction, so only that item is spooled (a refusal of
+the database) or fails (a bug: spooled, then the error surfaces). Spooled items are counted in
+``storage/spooled`` and reported to the crawler's
+:class:`~crawler.extensions.exitstatus.ExitStatus` (``ExitCode.SPOOLED``: ``scrapy crawl``
+exits with status 2), stored articles that could not be clustered again as ``FAILED``: a
+failed write is never swallowed. A database whose schema is outdated spools everything, with
+a message to run ``scrapy migrate``.
+
+Settings: ``STORAGE_BATCH_SIZE``, ``STORAGE_BATCH_WAIT``, ``STORAGE_WRITE_ATTEMPTS``,
+``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``NEAR_DUPLICATE_ENABLED`` and the other
+``NEAR_DUPLICATE_*`` settings (:func:`pipelines.neardup_index.index_from_settings`); the
+database is the crawler's (:mod:`crawler.db.database`).
+Stats: ``storage/inserted``, ``storage/updated``, ``storage/unchanged``, ``storage/relinked``,
+``storage/spooled``, ``storage/relink_failed``, ``storage/transactions``,
+``storage/batch_retried``, and the decisions' ``dedup/exact_duplicate`` and ``neardup/*``.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from scrapy.crawler import Crawler
 from scrapy.statscollectors import StatsCollector
-from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy import Connection
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from crawler.db.articles import UpsertCounts, upsert_articles
-from crawler.db.engine import display_url, make_engine, with_retries
-from crawler.db.schema import SchemaOutdatedError, ensure_schema
-from crawler.db.spool import write_batch
+from crawler.db.articles import store_links, sync_articles, upsert_articles
+from crawler.db.database import Database, database_of
+from crawler.db.engine import with_retries
+from crawler.db.neardup import stale_schemes
+from crawler.db.schema import SchemaOutdatedError
+from crawler.db.spool import write_batch as spool_batch
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import ExitStatus, exit_status
-from crawler.items import Article
+from crawler.items import Article, StoredArticle
+from pipelines.copies import BatchLinks, decide_links
+from pipelines.neardup_index import Candidate, NearDuplicateIndex, Signed, index_from_settings
 
 logger = logging.getLogger(__name__)
 
+Stored = Article | StoredArticle
 
-def write_with_retries(engine: Engine, batch: list[Article], attempts: int, delay: float) -> UpsertCounts:
-    """Upserts ``batch`` in one transaction, retrying transient failures; raises the last error."""
 
-    def write() -> UpsertCounts:
-        with engine.begin() as connection:
-            return upsert_articles(connection, batch)
+@dataclass
+class WriteOutcome:
+    """What one committed batch did, for the stats."""
 
-    return with_retries(write, attempts, delay, f"write of {len(batch)} articles")
+    links: BatchLinks
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    relinked: int = 0
+    rows_synced: int = 0
+
+
+def write_batch(
+    connection: Connection, items: list[Stored], index: NearDuplicateIndex | None, signed: list[Signed] | None
+) -> WriteOutcome:
+    """Stores ``items`` in the caller's transaction: the links of each (set on the articles),
+    the near-duplicate state, the article rows, and the links of other members whose original
+    changed. ``signed``: the items' fingerprints, when ``index`` is on."""
+    links = decide_links(connection, items, index, signed)
+    counts = upsert_articles(connection, [item for item in items if isinstance(item, Article)])
+    relinked = store_links(
+        connection, [link for item, link in zip(items, links.links, strict=True) if isinstance(item, StoredArticle)]
+    )
+    synced = sync_articles(connection, links.changed_clusters)
+    return WriteOutcome(links, counts.inserted, counts.updated, counts.unchanged, relinked, synced)
+
+
+@dataclass
+class _Waiting:
+    """An item waiting for the next batch, and the future its ``process_item`` awaits."""
+
+    item: Stored
+    done: asyncio.Future[None]
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 class StoragePipeline:
     def __init__(
         self,
-        engine: Engine,
+        database: Database,
         stats: StatsCollector,
+        index: NearDuplicateIndex | None,
         *,
         exit_status: ExitStatus,
         batch_size: int,
+        batch_wait: float,
         attempts: int,
         retry_delay: float,
         spool_dir: Path,
     ) -> None:
-        self.engine = engine
+        self.database = database
         self.stats = stats
         self.exit_status = exit_status
-        self.batch_size = batch_size
-        self.attempts = attempts
+        self.index = index
+        self.batch_size = max(1, batch_size)
+        self.batch_wait = max(0.0, batch_wait)
+        self.attempts = max(1, attempts)
         self.retry_delay = retry_delay
         self.spool_dir = spool_dir
-        self.batch: list[Article] = []
+        self.waiting: list[_Waiting] = []
+        self._flush: asyncio.Handle | None = None
         self.schema_error: str | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> StoragePipeline:
         settings = crawler.settings
         assert crawler.stats is not None
-        engine = make_engine(settings["DATABASE_URL"], sqlite_busy_timeout=settings.getfloat("SQLITE_BUSY_TIMEOUT"))
-        crawler.stats.set_value("storage/database", display_url(settings["DATABASE_URL"]))
+        database = database_of(crawler)
+        crawler.stats.set_value("storage/database", database.display_url)
+        index = index_from_settings(settings) if settings.getbool("NEAR_DUPLICATE_ENABLED") else None
         return cls(
-            engine,
+            database,
             crawler.stats,
+            index,
             exit_status=exit_status(crawler),
-            batch_size=max(1, settings.getint("STORAGE_BATCH_SIZE")),
-            attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
+            batch_size=settings.getint("STORAGE_BATCH_SIZE"),
+            batch_wait=settings.getfloat("STORAGE_BATCH_WAIT"),
+            attempts=settings.getint("STORAGE_WRITE_ATTEMPTS"),
             retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
             spool_dir=Path(settings["SPOOL_DIR"]),
         )
 
     def open_spider(self) -> None:
         try:
-            state = ensure_schema(self.engine)
+            state = self.database.ensure_schema()
             self.stats.set_value("storage/schema", state.value)
+            if self.index is not None:
+                with self.database.engine.connect() as connection:
+                    stale = stale_schemes(connection, self.index.scheme.name)
         except (SQLAlchemyError, SchemaOutdatedError) as error:
             self.schema_error = str(error).splitlines()[0]
             logger.error("database not usable, every item will be spooled to %s: %s", self.spool_dir, self.schema_error)
+            return
+        if self.index is not None:
+            self.stats.set_value("neardup/scheme", self.index.scheme.name)
+            self.stats.set_value("neardup/threshold", self.index.threshold)
+            if stale:
+                self.stats.set_value("neardup/stale_signatures", sum(stale.values()))
+                logger.warning(
+                    "%d stored signatures use another scheme than %s (%s) and cannot be matched: "
+                    "run `scrapy recluster`",
+                    sum(stale.values()),
+                    self.index.scheme.name,
+                    ", ".join(sorted(stale)),
+                )
 
-    def process_item(self, item: Any) -> Any:
-        if isinstance(item, Article):
-            self.batch.append(item)
-            if len(self.batch) >= self.batch_size:
-                self.flush()
+    async def process_item(self, item: Any) -> Any:
+        if not isinstance(item, Article | StoredArticle):
+            return item
+        if isinstance(item, Article):  # decided here, whatever an earlier run or a spool file said
+            item.cluster_id = item.duplicate_of = None
+        loop = _running_loop()
+        if loop is None:  # a reactor other than asyncio's: no batches
+            (error,) = self.write([item])
+            if error is not None:
+                raise error
+            return item
+        waiting = _Waiting(item, loop.create_future())
+        self.waiting.append(waiting)
+        logger.debug("%s waiting for the batch write (%d waiting)", item.canonical_url, len(self.waiting))
+        if len(self.waiting) >= self.batch_size:
+            loop.call_soon(self._write_waiting, False)
+        elif self._flush is None:
+            self._flush = loop.call_later(self.batch_wait, self._write_waiting, True)
+        await waiting.done
         return item
 
+    def _write_waiting(self, everything: bool) -> None:
+        """Writes the full batches waiting, and with ``everything`` (the wait is over, or the
+        spider closes) the last one too. Items left wait for the timer already running."""
+        while len(self.waiting) >= (1 if everything else self.batch_size):
+            batch, self.waiting = self.waiting[: self.batch_size], self.waiting[self.batch_size :]
+            try:
+                errors = self.write([waiting.item for waiting in batch])
+            except Exception as unspooled:  # not even spooled (the spool's disk is full): each item fails
+                logger.exception("write of %d articles failed, and so did spooling them", len(batch))
+                errors = [unspooled] * len(batch)
+            for waiting, failure in zip(batch, errors, strict=True):
+                if waiting.done.done():
+                    continue
+                if failure is None:
+                    waiting.done.set_result(None)
+                else:
+                    waiting.done.set_exception(failure)
+        if not self.waiting and self._flush is not None:
+            self._flush.cancel()
+            self._flush = None
+
     def close_spider(self) -> None:
-        self.flush()
-        self.engine.dispose()
+        self._write_waiting(True)
         spooled = self.stats.get_value("storage/spooled", 0)
         if spooled:
             self.exit_status.report(ExitCode.SPOOLED, f"{spooled} articles spooled to {self.spool_dir}")
@@ -111,27 +230,76 @@ class StoragePipeline:
                 self.spool_dir,
             )
 
-    def flush(self) -> None:
-        batch, self.batch = self.batch, []
-        if not batch:
-            return
-        if self.schema_error is None:
-            try:
-                counts = write_with_retries(self.engine, batch, self.attempts, self.retry_delay)
-            except SQLAlchemyError as error:
-                logger.error("write of %d articles failed, spooling them: %s", len(batch), error)
-            except Exception:
-                # A bug, not an outage: keep the batch, then let the error surface.
-                self._spool(batch)
-                raise
-            else:
-                self.stats.inc_value("storage/inserted", counts.inserted)
-                self.stats.inc_value("storage/updated", counts.updated)
-                self.stats.inc_value("storage/unchanged", counts.unchanged)
-                return
-        self._spool(batch)
+    def write(self, items: list[Stored], signed: list[Signed] | None = None) -> list[Exception | None]:
+        """Writes ``items`` in one transaction; when that fails on something of one item, each
+        in a transaction of its own. The error each item failed with (``None`` for those stored
+        or spooled)."""
+        if self.schema_error is not None:
+            return self._failed(items, None)
 
-    def _spool(self, batch: list[Article]) -> None:
-        path = write_batch(self.spool_dir, batch)
-        self.stats.inc_value("storage/spooled", len(batch))
-        logger.error("spooled %d articles to %s", len(batch), path)
+        def transaction() -> WriteOutcome:
+            with self.database.engine.begin() as connection:
+                return write_batch(connection, items, self.index, signed)
+
+        try:
+            if self.index is not None and signed is None:
+                signed = [self.index.sign(Candidate.of(item)) for item in items]  # out of the transaction
+            outcome = with_retries(
+                transaction, self.attempts, self.retry_delay, f"write of {len(items)} articles", OperationalError
+            )
+        except OperationalError as error:
+            # Locked or unreachable, for every item alike: nothing was written.
+            logger.error("write of %d articles failed, spooling them: %s", len(items), error)
+            return self._failed(items, None)
+        except Exception as error:
+            if len(items) > 1:  # something about one item: it fails alone
+                self.stats.inc_value("storage/batch_retried")
+                return [
+                    outcome
+                    for n, item in enumerate(items)
+                    for outcome in self.write([item], signed[n : n + 1] if signed is not None else None)
+                ]
+            if isinstance(error, SQLAlchemyError):  # the database refuses this item
+                logger.error("write of %s failed, spooling it: %s", items[0].canonical_url, error)
+                return self._failed(items, None)
+            return self._failed(items, error)  # a bug: the item fails, the crawl goes on
+        self._count(outcome)
+        return [None] * len(items)
+
+    def _failed(self, items: list[Stored], error: Exception | None) -> list[Exception | None]:
+        """Spools the articles of a batch that could not be written; stored articles sent again
+        (``scrapy recluster``) fail with ``error`` or a :class:`RelinkError`: they are stored."""
+        articles = [item for item in items if isinstance(item, Article)]
+        for article in articles:  # links of a rolled back transaction mean nothing
+            article.cluster_id = article.duplicate_of = None
+        if articles:
+            path = spool_batch(self.spool_dir, articles)
+            self.stats.inc_value("storage/spooled", len(articles))
+            logger.error("spooled %d articles to %s", len(articles), path)
+        relinks = len(items) - len(articles)
+        if relinks:
+            self.stats.inc_value("storage/relink_failed", relinks)
+            self.exit_status.report(ExitCode.FAILED, f"{relinks} stored articles not clustered again")
+        return [error or (RelinkError(item) if isinstance(item, StoredArticle) else None) for item in items]
+
+    def _count(self, outcome: WriteOutcome) -> None:
+        self.stats.inc_value("storage/transactions")
+        for key, value in (
+            ("storage/inserted", outcome.inserted),
+            ("storage/updated", outcome.updated),
+            ("storage/unchanged", outcome.unchanged),
+            ("storage/relinked", outcome.relinked),
+            ("dedup/exact_duplicate", outcome.links.exact_duplicates),
+            ("neardup/near_duplicate", outcome.links.statuses.get("joined", 0)),
+            ("neardup/canonical_changed", outcome.links.canonical_changed),
+            ("neardup/rows_synced", outcome.rows_synced),
+        ):
+            if value:
+                self.stats.inc_value(key, value)
+        for status, count in outcome.links.statuses.items():
+            self.stats.inc_value(f"neardup/{status}", count)
+
+
+class RelinkError(RuntimeError):
+    def __init__(self, stored: StoredArticle) -> None:
+        super().__init__(f"the cluster of stored article {stored.canonical_url} could not be assigned again")

@@ -8,12 +8,14 @@ reason.
 
 from __future__ import annotations
 
+import asyncio
 import importlib.util
+import inspect
 import os
 import subprocess
 import sys
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,11 +60,40 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["GOVNEWS_UPDATE_GOLDEN"] = "1"
 
 
+_BUILT: list[Crawler] = []  # crawlers of the running test, for _dispose_databases
+
+
 def project_crawler(spidercls: type[Spider] | None = None, settings: dict[str, Any] | None = None) -> Crawler:
     """Scrapy's unconfigured test crawler on the project's settings (``crawler/settings.py``, where
-    every setting's default is declared) with ``settings`` over them, as ``scrapy crawl -s`` would."""
+    every setting's default is declared) with ``settings`` over them, as ``scrapy crawl -s`` would.
+
+    Its extensions are the project's, so components find the crawler's
+    :class:`~crawler.extensions.exitstatus.ExitStatus` and :class:`~crawler.db.database.Database`
+    as in a real run; the database's engine is disposed of after the test, as the engine's stop
+    would (``_dispose_databases``)."""
     declared = {name: getattr(project_settings, name) for name in dir(project_settings) if name.isupper()}
-    return get_crawler(spidercls, {**declared, **(settings or {})})
+    crawler = get_crawler(spidercls, {**declared, **(settings or {})})
+    _BUILT.append(crawler)
+    return crawler
+
+
+@pytest.fixture(autouse=True)
+def _dispose_databases() -> Iterator[None]:
+    from crawler.db.database import Database
+
+    yield
+    while _BUILT:
+        database = _BUILT.pop().get_extension(Database)
+        if database is not None:
+            database.close()
+
+
+@pytest.fixture(scope="session")
+def seeds() -> dict[str, Any]:
+    """The seed originals of the dedup evaluation set (``tests/generators/neardup_set.py``), by story."""
+    from tests.generators.neardup_set import seed_originals
+
+    return {original.story: original for original in seed_originals()}
 
 
 @dataclass
@@ -142,6 +173,42 @@ def postgres_url(postgres_skip_reason: str | None) -> Iterator[str]:
 @pytest.fixture
 def sqlite_url(tmp_path: Path) -> str:
     return f"sqlite:///{tmp_path / 'db' / 'govnews.db'}"
+
+
+@pytest.fixture
+def storage(tmp_path: Path) -> Callable[..., Any]:
+    """``storage(database_url, **settings)``: an opened storage stage that writes each batch
+    of the items arriving in one turn of the event loop, retries without delay, and spools to
+    ``tmp_path / "spool"``."""
+    from pipelines.storage import StoragePipeline
+
+    def build(database_url: str, **settings: Any) -> StoragePipeline:
+        values = {
+            "DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, "SPOOL_DIR": str(tmp_path / "spool"),
+            "STORAGE_BATCH_WAIT": 0, "STORAGE_RETRY_DELAY": 0, **settings,
+        }  # fmt: skip
+        component = StoragePipeline.from_crawler(project_crawler(settings=values))
+        component.open_spider()
+        return component
+
+    return build
+
+
+def run_together(stages: Sequence[Any], *items: Any) -> list[Any]:
+    """``items`` through each stage's ``process_item`` in turn, on one event loop, arriving
+    together: per item, what the last stage returned or the exception it failed with."""
+
+    async def one(item: Any) -> Any:
+        for stage in stages:
+            item = stage.process_item(item)
+            if inspect.isawaitable(item):
+                item = await item
+        return item
+
+    async def together() -> list[Any]:
+        return await asyncio.gather(*(one(item) for item in items), return_exceptions=True)
+
+    return asyncio.run(together())
 
 
 def query_rows(database_url: str, sql: str, **params: Any) -> list[dict[str, Any]]:

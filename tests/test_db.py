@@ -12,7 +12,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Engine, inspect, select
 
-from crawler.db.articles import assign_duplicates, find_original, upsert_articles
+from crawler.db.articles import exact_originals, find_original, upsert_articles
 from crawler.db.engine import display_url, make_engine
 from crawler.db.models import ArticleRow, Base
 from crawler.db.schema import (
@@ -110,13 +110,12 @@ def test_find_original_returns_the_earliest_original(engine: Engine) -> None:
         assert find_original(connection, "hash-其他", "http://c.cn/1") is None
 
 
-def test_assign_duplicates_links_copies_within_a_batch_and_to_the_database(engine: Engine) -> None:
+def test_exact_originals_link_copies_within_a_batch_and_to_the_database(engine: Engine) -> None:
     with engine.begin() as connection:
         upsert_articles(connection, [article("http://a.cn/1")], now=T0)
     batch = [article("http://b.cn/1"), article("http://c.cn/1", body="新文章"), article("http://d.cn/1", body="新文章")]
     with engine.begin() as connection:
-        assert assign_duplicates(connection, batch) == 2
-    assert [a.duplicate_of for a in batch] == ["http://a.cn/1", None, "http://c.cn/1"]
+        assert exact_originals(connection, batch) == ["http://a.cn/1", None, "http://c.cn/1"]
 
 
 def test_models_and_migrations_do_not_drift(engine: Engine) -> None:

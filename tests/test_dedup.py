@@ -1,17 +1,12 @@
-"""Exact dedup: canonical URLs, body hashes, and the stage's decisions."""
+"""Exact dedup: canonical URLs, body hashes, and repeats within a run (which stored article a
+copy names is the storage stage's decision: ``tests/test_copies.py``)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
-from scrapy import Spider
 from scrapy.exceptions import DropItem
 
-from crawler.db.engine import make_engine
-from crawler.db.schema import ensure_schema
 from pipelines.dedup import ExactDedupPipeline, canonical_url, content_hash
-from pipelines.storage import StoragePipeline
 from tests.conftest import project_crawler
 from tests.test_db import article
 
@@ -36,38 +31,21 @@ def test_content_hash_ignores_whitespace_and_width() -> None:
     assert content_hash(" \n ") is None
 
 
-def dedup_and_storage(tmp_path: Path) -> tuple[ExactDedupPipeline, StoragePipeline]:
-    url = f"sqlite:///{tmp_path / 'd.db'}"
-    engine = make_engine(url)
-    ensure_schema(engine)
-    engine.dispose()
-    crawler = project_crawler(Spider, {"DATABASE_URL": url, "SPOOL_DIR": str(tmp_path / "spool")})
-    return ExactDedupPipeline.from_crawler(crawler), StoragePipeline.from_crawler(crawler)
+def dedup() -> ExactDedupPipeline:
+    return ExactDedupPipeline.from_crawler(project_crawler())  # the stage uses no database
 
 
-def test_same_url_twice_in_a_run_is_dropped(tmp_path: Path) -> None:
-    dedup, _ = dedup_and_storage(tmp_path)
-    dedup.process_item(article("http://a.cn/1?utm_source=x"))
+def test_same_url_twice_in_a_run_is_dropped() -> None:
+    stage = dedup()
+    stage.process_item(article("http://a.cn/1?utm_source=x"))
     with pytest.raises(DropItem):
-        dedup.process_item(article("http://a.cn/1"))
-    assert dedup.stats.get_value("dedup/duplicate_url") == 1
+        stage.process_item(article("http://a.cn/1"))
+    assert stage.stats.get_value("dedup/duplicate_url") == 1
 
 
-def test_same_body_under_another_url_points_at_the_first(tmp_path: Path) -> None:
-    dedup, _ = dedup_and_storage(tmp_path)
-    first = dedup.process_item(article("http://a.cn/1"))
-    copy = dedup.process_item(article("http://b.cn/7"))
-    assert first.duplicate_of is None
-    assert copy.duplicate_of == "http://a.cn/1"
-
-
-def test_duplicate_of_a_stored_article_from_an_earlier_run(tmp_path: Path) -> None:
-    dedup, storage = dedup_and_storage(tmp_path)
-    storage.open_spider()
-    storage.process_item(dedup.process_item(article("http://a.cn/1")))
-    storage.close_spider()
-    later_dedup, _ = dedup_and_storage(tmp_path)
-    copy = later_dedup.process_item(article("http://b.cn/7"))
-    assert copy.duplicate_of == "http://a.cn/1"
-    again = later_dedup.process_item(article("http://a.cn/1"))
-    assert again.duplicate_of is None  # the original stays the original on a re-run
+def test_same_url_with_a_changed_body_goes_on() -> None:
+    stage = dedup()
+    stage.process_item(article("http://a.cn/1"))
+    changed = stage.process_item(article("http://a.cn/1", body="改过的正文"))
+    assert changed.content_hash == content_hash("改过的正文")
+    assert stage.stats.get_value("dedup/changed_in_run") == 1

@@ -1,8 +1,8 @@
-"""The near-duplicate index and pipeline against a real database (SQLite and Postgres)."""
+"""The near-duplicate index against a real database (SQLite and Postgres); the storage stage
+that runs it is tested in ``tests/test_storage.py``."""
 
 from __future__ import annotations
 
-import asyncio
 import random
 import threading
 from typing import Any
@@ -10,31 +10,18 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, select, text
 
-from crawler.db.articles import upsert_articles
+from crawler.db.articles import sync_articles, upsert_articles
 from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
 from crawler.db.engine import make_engine
+from crawler.db.neardup import cluster_members
 from crawler.items import Article
 from pipelines.dedup import content_hash
-from pipelines.neardup import NearDuplicatePipeline
-from pipelines.neardup_index import (
-    DEFAULT_SCHEME,
-    DEFAULT_THRESHOLD,
-    Candidate,
-    NearDuplicateIndex,
-    cluster_members,
-    sync_articles,
-)
+from pipelines.neardup_index import DEFAULT_SCHEME, DEFAULT_THRESHOLD, Candidate, NearDuplicateIndex
 from pipelines.similarity.canonical import choose_canonical
 from pipelines.text.clean import clean_article
-from tests.conftest import project_crawler
-from tests.generators.neardup_set import Original, raw_variant, seed_originals
+from tests.generators.neardup_set import Original, raw_variant
 
 INDEX = NearDuplicateIndex(DEFAULT_SCHEME, DEFAULT_THRESHOLD)
-
-
-@pytest.fixture(scope="module")
-def seeds() -> dict[str, Original]:
-    return {o.story: o for o in seed_originals()}
 
 
 def article(url: str, body: str, **fields: Any) -> Article:
@@ -49,22 +36,6 @@ def article(url: str, body: str, **fields: Any) -> Article:
 def copy_of(original: Original, kind: str) -> str:
     title, body = raw_variant(original, kind, random.Random(3), ["相关文章一", "相关文章二"])
     return clean_article(title, body).body
-
-
-def pipeline(database_url: str, **settings: Any) -> NearDuplicatePipeline:
-    crawler = project_crawler(settings={"DATABASE_URL": database_url, "SQLITE_BUSY_TIMEOUT": 5.0, **settings})
-    component = NearDuplicatePipeline.from_crawler(crawler)
-    component.open_spider()
-    return component
-
-
-def process(component: NearDuplicatePipeline, *items: Article) -> list[Any]:
-    """The items through ``process_item`` on one event loop, arriving together (one batch)."""
-
-    async def together() -> list[Any]:
-        return await asyncio.gather(*(component.process_item(item) for item in items), return_exceptions=True)
-
-    return asyncio.run(together())
 
 
 def assign(engine: Engine, item: Article) -> Any:
@@ -255,127 +226,6 @@ def test_articles_unique_gives_one_row_per_story(engine: Engine, seeds: dict[str
         assert list(unique) == ["http://a.cn/1", "http://d.cn/1", "http://e.cn/1"]
 
 
-def test_pipeline_sets_cluster_and_duplicate_of_and_counts(database_url: str, seeds: dict[str, Original]) -> None:
-    component = pipeline(database_url)
-    original = article("http://a.cn/1", seeds["seed-004"].body)
-    copy = article("http://b.cn/1", copy_of(seeds["seed-004"], "retitled"), duplicate_of=None)
-    distinct = article("http://c.cn/1", seeds["seed-000"].body)
-    for item in (original, copy, distinct):
-        assert process(component, item) == [item]
-    component.close_spider()
-    assert original.cluster_id == copy.cluster_id != distinct.cluster_id
-    assert (original.duplicate_of, copy.duplicate_of, distinct.duplicate_of) == (None, "http://a.cn/1", None)
-    stats = component.stats.get_stats()
-    assert (stats["neardup/new"], stats["neardup/joined"], stats["neardup/near_duplicate"]) == (2, 1, 1)
-
-
-def test_pipeline_passes_items_through_when_the_database_is_down(seeds: dict[str, Original]) -> None:
-    component = pipeline("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
-    item = article("http://a.cn/1", seeds["seed-000"].body, duplicate_of="http://exact.cn/1")
-    assert process(component, item) == [item]
-    assert (item.cluster_id, item.duplicate_of) == (None, "http://exact.cn/1")
-    assert component.stats.get_value("neardup/skipped_no_database") == 1
-    component.close_spider()
-
-
-def test_pipeline_counts_a_failed_lookup_and_keeps_the_item(database_url: str, seeds: dict[str, Original]) -> None:
-    component = pipeline(database_url)
-    component.engine.dispose()
-    component.engine = make_engine("postgresql+psycopg://nobody:x@127.0.0.1:1/nothing")
-    items = [article("http://a.cn/1", seeds["seed-000"].body), article("http://b.cn/1", seeds["seed-001"].body)]
-    assert process(component, *items) == items
-    assert [item.cluster_id for item in items] == [None, None]
-    # The database was down for both: one attempt, not one per item.
-    assert component.stats.get_value("neardup/lookup_failed") == 2
-    assert component.stats.get_value("neardup/batch_retried") is None
-
-
-def test_items_arriving_together_share_one_transaction_and_see_each_other(
-    database_url: str, seeds: dict[str, Original]
-) -> None:
-    component = pipeline(database_url)
-    original = article("http://a.cn/1", seeds["seed-004"].body)
-    copy = article("http://b.cn/1", copy_of(seeds["seed-004"], "retitled"))
-    distinct = article("http://c.cn/1", seeds["seed-000"].body)
-    assert process(component, original, copy, distinct) == [original, copy, distinct]
-    component.close_spider()
-    assert original.cluster_id == copy.cluster_id != distinct.cluster_id
-    assert (original.duplicate_of, copy.duplicate_of, distinct.duplicate_of) == (None, "http://a.cn/1", None)
-    stats = component.stats.get_stats()
-    assert (stats["neardup/transactions"], stats["neardup/new"], stats["neardup/joined"]) == (1, 2, 1)
-
-
-def test_batches_hold_at_most_the_batch_size(database_url: str, seeds: dict[str, Original]) -> None:
-    component = pipeline(database_url, NEAR_DUPLICATE_BATCH_SIZE=2)
-    items = [article(f"http://a.cn/{n}", seeds[f"seed-00{n}"].body) for n in range(5)]
-    assert process(component, *items) == items
-    component.close_spider()
-    assert component.stats.get_value("neardup/transactions") == 3
-    assert len({item.cluster_id for item in items}) == 5
-
-
-def test_an_item_that_breaks_its_batch_fails_alone(
-    database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    component = pipeline(database_url)
-    closest = component.index._closest
-
-    def closest_or_break(connection: Any, canonical_url: str, *args: Any) -> Any:
-        if canonical_url == "http://bad.cn/1":  # after the first item of the batch was written
-            raise KeyError("a bug that one item triggers")
-        return closest(connection, canonical_url, *args)
-
-    monkeypatch.setattr(component.index, "_closest", closest_or_break)
-    good = article("http://a.cn/1", seeds["seed-000"].body)
-    bad = article("http://bad.cn/1", seeds["seed-001"].body)
-    later = article("http://c.cn/1", seeds["seed-002"].body)
-    first, failed, third = process(component, good, bad, later)
-    component.close_spider()
-    assert (first, third) == (good, later)
-    assert isinstance(failed, KeyError)
-    assert good.cluster_id is not None
-    assert later.cluster_id is not None
-    assert bad.cluster_id is None
-    stats = component.stats.get_stats()
-    assert (stats["neardup/batch_retried"], stats["neardup/transactions"]) == (1, 2)
-
-
-def test_an_item_the_database_refuses_passes_unclustered_without_its_batch(
-    database_url: str, seeds: dict[str, Original]
-) -> None:
-    component = pipeline(database_url)
-    good = article("http://a.cn/1", seeds["seed-000"].body)
-    refused = article("http://bad.cn/1", seeds["seed-001"].body, site=None)  # NOT NULL
-    later = article("http://c.cn/1", seeds["seed-002"].body)
-    assert process(component, good, refused, later) == [good, refused, later]
-    component.close_spider()
-    assert good.cluster_id is not None
-    assert later.cluster_id is not None
-    assert refused.cluster_id is None
-    stats = component.stats.get_stats()
-    assert (stats["neardup/batch_retried"], stats["neardup/lookup_failed"]) == (1, 1)
-
-
-def test_pipeline_can_be_switched_off(database_url: str) -> None:
-    from scrapy.exceptions import NotConfigured
-
-    with pytest.raises(NotConfigured):
-        pipeline(database_url, NEAR_DUPLICATE_ENABLED=False)
-
-
 def test_threshold_must_be_a_share() -> None:
     with pytest.raises(ValueError, match="threshold"):
         NearDuplicateIndex(DEFAULT_SCHEME, 1.5)
-
-
-def test_items_are_assigned_one_by_one_without_an_asyncio_loop(database_url: str, seeds: dict[str, Original]) -> None:
-    """On a reactor other than asyncio's, Scrapy drives the coroutine with no running loop."""
-    component = pipeline(database_url)
-    item = article("http://a.cn/1", seeds["seed-000"].body)
-    coroutine = component.process_item(item)
-    with pytest.raises(StopIteration) as finished:
-        coroutine.send(None)  # runs to the end: nothing is awaited
-    component.close_spider()
-    assert finished.value.value is item
-    assert item.cluster_id is not None
-    assert component.stats.get_value("neardup/transactions") == 1

@@ -3,13 +3,11 @@
 
 from __future__ import annotations
 
-import json
 import random
 from pathlib import Path
 
 import pytest
 
-from crawler.settings import ITEM_PIPELINES
 from tests.conftest import SEEDS_DIR, ScrapyRun, query_rows, run_scrapy
 from tests.generators.neardup_set import VARIANT_KINDS, raw_variant, seed_originals
 
@@ -125,12 +123,11 @@ def test_replaying_the_copies_again_changes_no_cluster(
 
 
 def test_recluster_missing_clusters_articles_stored_without_the_stage(database_url: str, tmp_path: Path) -> None:
-    """Articles stored while the stage was off (or loaded from the spool) get clustered later."""
-    without = json.dumps({k: v for k, v in ITEM_PIPELINES.items() if "neardup" not in k})
+    """Articles stored while the near-duplicate assignment was off get clustered later."""
     copies = tmp_path / "copies"
     write_copies(copies)
     for path in (SEEDS_DIR, copies):
-        args = ["crawl", "replay", "-a", f"path={path}", "-s", f"ITEM_PIPELINES={without}"]
+        args = ["crawl", "replay", "-a", f"path={path}", "-s", "NEAR_DUPLICATE_ENABLED=False"]
         run = run_scrapy(args, database_url=database_url, spool_dir=tmp_path / "spool")
         assert run.returncode == 0, run.stderr[-3000:]
     assert {cluster for cluster, _ in stories(database_url).values()} == {None}

@@ -293,7 +293,7 @@ def test_dry_run_stores_and_marks_nothing(web: FixtureWeb, sqlite_url: str, tmp_
     dry = scrapy(["crawl", "fx_news", "-a", "dry_run=1", "-O", str(out)], sqlite_url, sites, tmp_path)
     assert dry.returncode == 0, dry.stderr[-4000:]
     assert len(out.read_text(encoding="utf-8").splitlines()) == 8  # the articles went to the feed only
-    for table in ("articles", "crawl_runs", "known_urls", "list_pages"):
+    for table in ("articles", "crawl_runs", "known_urls", "list_pages", "clusters", "minhash_signatures"):
         assert table_rows(sqlite_url, table) == 0, table
     web.clear_log()
     real = scrapy(["crawl", "site", "-a", "site=fx_news"], sqlite_url, sites, tmp_path)

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.db.engine import make_engine
+from crawler.db.database import open_database
 from crawler.exitcodes import ExitCode
 from crawler.report.cli import record_and_notify, schema_problem, thresholds_from
 from crawler.report.figures import evaluate_alerts
@@ -41,18 +41,15 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
         now = datetime.now(UTC)
-        engine = make_engine(self.settings["DATABASE_URL"])
-        try:
-            problem = schema_problem(engine)
+        with open_database(self.settings) as database:
+            problem = schema_problem(database)
             if problem:
                 print(problem, file=sys.stderr)
                 self.exitcode = ExitCode.FAILED
                 return
-            with engine.connect() as connection:
+            with database.engine.connect() as connection:
                 firing = evaluate_alerts(connection, now, thresholds_from(self.settings))
-            changes = record_and_notify(engine, firing, now, self.settings)
-        finally:
-            engine.dispose()
+            changes = record_and_notify(database.engine, firing, now, self.settings)
         opened = {a.id for a in changes.opened}
         if opts.format == "json":
             document = {

@@ -23,8 +23,8 @@ from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
 from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
-from crawler.db.engine import make_engine
-from crawler.db.schema import SchemaState, schema_state
+from crawler.db.database import open_database
+from crawler.db.schema import SchemaState
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
 from crawler.siteconfig import load_sites, sites_dir
@@ -87,14 +87,11 @@ class Command(ScrapyCommand):
     def _due(self, sites: list[str], schedules: dict[str, str]) -> list[str]:
         assert self.settings is not None
         tz = ZoneInfo(self.settings["SCHEDULE_TIMEZONE"])
-        engine = make_engine(self.settings["DATABASE_URL"])
-        try:
-            histories: dict[str, SiteHistory] = {}
-            if schema_state(engine) is SchemaState.CURRENT:
-                with engine.connect() as connection:
+        histories: dict[str, SiteHistory] = {}
+        with open_database(self.settings) as database:
+            if database.schema_state() is SchemaState.CURRENT:
+                with database.engine.connect() as connection:
                     histories = {site: history_from_db(connection, site) for site in sites}
-        finally:
-            engine.dispose()
         now = datetime.now(UTC)
         backoff = backoff_from(self.settings)
         return [s for s in sites if is_due(schedules[s], histories.get(s, SiteHistory()), now, tz, backoff)]

@@ -16,8 +16,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
 from crawler.db.crawl_state import recent_runs, reset_site, site_summaries
-from crawler.db.engine import display_url, make_engine
-from crawler.db.schema import SchemaState, ensure_schema, schema_state
+from crawler.db.database import open_database
+from crawler.db.schema import SchemaState
 from crawler.siteconfig import load_sites, sites_dir
 
 
@@ -44,20 +44,18 @@ class Command(ScrapyCommand):
         if opts.reset and not opts.site:
             raise UsageError("--reset needs --site ID: state is reset one site at a time")
         configured = list(load_sites(sites_dir(self.settings)))
-        url = self.settings["DATABASE_URL"]
-        engine = make_engine(url)
-        try:
+        with open_database(self.settings) as database:
             if opts.reset:
-                ensure_schema(engine)
-                with engine.begin() as connection:
+                database.ensure_schema()
+                with database.engine.begin() as connection:
                     known, pages = reset_site(connection, opts.site, datetime.now(UTC))
-                print(f"{opts.site}: forgot {known} known URLs and {pages} list pages in {display_url(url)}")
+                print(f"{opts.site}: forgot {known} known URLs and {pages} list pages in {database.display_url}")
                 return
-            state = schema_state(engine)
+            state = database.schema_state()
             if state is not SchemaState.CURRENT:
-                print(f"no crawl state in {display_url(url)} (schema {state.value}; `scrapy migrate` creates it)")
+                print(f"no crawl state in {database.display_url} (schema {state.value}; `scrapy migrate` creates it)")
                 return
-            with engine.connect() as connection:
+            with database.engine.connect() as connection:
                 sites = [opts.site] if opts.site else configured
                 for summary in site_summaries(connection, sites):
                     print(
@@ -74,5 +72,3 @@ class Command(ScrapyCommand):
                         )
                         for warning in run.warnings or []:
                             print(f"    WARNING {warning}")
-        finally:
-            engine.dispose()

@@ -16,7 +16,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.db.engine import make_engine
+from crawler.db.database import open_database
 from crawler.db.export import ExportError, ExportFilter, Format, exportable_names, write_export
 
 
@@ -40,20 +40,16 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        engine = make_engine(self.settings["DATABASE_URL"])
-        try:
-            with engine.connect() as connection:
-                if len(args) != 1:
-                    names = ", ".join(exportable_names(connection))
-                    raise UsageError(f"give one table or view to export: {names}")
-                fmt = _FORMATS[opts.format] if opts.format else _format_from(opts.output)
-                where = ExportFilter(site=opts.site, since=opts.since, until=opts.until)
-                try:
-                    count = write_export(connection, args[0], opts.output or sys.stdout, fmt, where)
-                except ExportError as error:
-                    raise UsageError(str(error)) from error
-        finally:
-            engine.dispose()
+        with open_database(self.settings) as database, database.engine.connect() as connection:
+            if len(args) != 1:
+                names = ", ".join(exportable_names(connection))
+                raise UsageError(f"give one table or view to export: {names}")
+            fmt = _FORMATS[opts.format] if opts.format else _format_from(opts.output)
+            where = ExportFilter(site=opts.site, since=opts.since, until=opts.until)
+            try:
+                count = write_export(connection, args[0], opts.output or sys.stdout, fmt, where)
+            except ExportError as error:
+                raise UsageError(str(error)) from error
         print(f"exported {count} rows of {args[0]}", file=sys.stderr)
 
 

@@ -1,28 +1,30 @@
-"""``scrapy loadspool``: load spooled batches into the database, oldest first.
+"""``scrapy loadspool [SPOOL_DIR]``: load spooled batches into the database, oldest first.
 
-Each spool file is loaded in one transaction (exact-duplicate links repeated against the
-database) and deleted only after it committed. A file that cannot be read stops the load
-with its name and line, leaving it and every later file in place.
+Runs a crawl of :class:`~crawler.maintenance.spool.SpoolSpider`: the spooled articles go
+through the item pipelines, so they are stored, linked to their exact and near-duplicate
+originals and clustered as a crawl's articles are, by the same code. Each spool file is deleted
+once all its articles are stored. A file that cannot be read stops the load with its name and
+line, leaving it and every later file in place. Exit status (:class:`~crawler.exitcodes.ExitCode`):
+``FAILED`` (1) when a file could not be read, ``SPOOLED`` (2) when articles had to be spooled
+again. Progress goes to stderr as for any long run (:mod:`crawler.extensions.progress`).
 """
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 
-from crawler.db.articles import UpsertCounts, assign_duplicates, upsert_articles
-from crawler.db.engine import display_url, make_engine
-from crawler.db.schema import ensure_schema
-from crawler.db.spool import SpoolFormatError, read_batch, spool_files
+from crawler.commands import quiet_logging
+from crawler.db.spool import spool_files
+from crawler.exitcodes import ExitCode
+from crawler.extensions.exitstatus import crawl_exit_code
+from crawler.maintenance.spool import SpoolSpider
 
 
 class Command(ScrapyCommand):
     requires_project = True
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_ENABLED": False}
 
     def syntax(self) -> str:
         return "[SPOOL_DIR]"
@@ -30,31 +32,33 @@ class Command(ScrapyCommand):
     def short_desc(self) -> str:
         return "Load articles spooled by failed database writes"
 
+    def process_options(self, args: list[str], opts: argparse.Namespace) -> None:
+        super().process_options(args, opts)
+        assert self.settings is not None
+        quiet_logging(self.settings)
+
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
+        assert self.crawler_process is not None
         spool_dir = Path(args[0] if args else self.settings["SPOOL_DIR"])
         files = spool_files(spool_dir)
         if not files:
             print(f"nothing to load in {spool_dir}")
             return
-        engine = make_engine(self.settings["DATABASE_URL"])
-        total = UpsertCounts()
-        try:
-            ensure_schema(engine)
-            for path in files:
-                try:
-                    articles = list(read_batch(path))
-                except SpoolFormatError as error:
-                    raise UsageError(f"{error}; fix or move the file and run again") from error
-                with engine.begin() as connection:
-                    assign_duplicates(connection, articles)
-                    counts = upsert_articles(connection, articles)
-                path.unlink()
-                total.add(counts)
-                print(f"loaded {path.name}: {len(articles)} articles")
-        finally:
-            engine.dispose()
+        crawler = self.crawler_process.create_crawler(SpoolSpider)
+        self.crawler_process.crawl(crawler, spool_dir=str(spool_dir))
+        self.crawler_process.start()
+        if self.crawler_process.bootstrap_failed or crawler.spider is None or crawler.stats is None:
+            self.exitcode = ExitCode.FAILED
+            return
+        spider = crawler.spider
+        assert isinstance(spider, SpoolSpider)
+        for loaded in spider.loaded:
+            print(f"loaded {loaded.path.name}: {loaded.articles} articles")
+        stats = crawler.stats.get_stats()
         print(
-            f"{len(files)} spool files into {display_url(self.settings['DATABASE_URL'])}: "
-            f"new {total.inserted}, updated {total.updated}, unchanged {total.unchanged}"
+            f"{len(spider.loaded)} of {len(files)} spool files into {stats.get('storage/database', '-')}: "
+            f"new {stats.get('storage/inserted', 0)}, updated {stats.get('storage/updated', 0)}, "
+            f"unchanged {stats.get('storage/unchanged', 0)}"
         )
+        self.exitcode = crawl_exit_code(crawler)

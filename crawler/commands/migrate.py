@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.db.engine import display_url, make_engine
+from crawler.db.database import open_database
 from crawler.db.schema import current_revision, downgrade, upgrade
 
 
@@ -25,12 +25,8 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        url = self.settings["DATABASE_URL"]
-        engine = make_engine(url)
-        try:
-            before = current_revision(engine)
-            (downgrade if opts.downgrade else upgrade)(engine, opts.revision)
-            after = current_revision(engine)
-        finally:
-            engine.dispose()
-        print(f"{display_url(url)}: {before or 'empty'} -> {after or 'empty'}")
+        with open_database(self.settings) as database:
+            before = current_revision(database.engine)
+            (downgrade if opts.downgrade else upgrade)(database.engine, opts.revision)
+            after = current_revision(database.engine)
+        print(f"{database.display_url}: {before or 'empty'} -> {after or 'empty'}")

@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.db.engine import display_url, make_engine
+from crawler.db.database import open_database
 from crawler.exitcodes import ExitCode
 from crawler.report.cli import (
     moment,
@@ -64,26 +64,22 @@ class Command(ScrapyCommand):
         until = moment(opts.until, zone).astimezone(UTC) if opts.until else now
         period = Period(period_start(opts.since, until, zone).astimezone(UTC), until, zone_name)
         fmt = opts.format or ("json" if opts.output and opts.output.suffix.lower() == ".json" else "html")
-        url = self.settings["DATABASE_URL"]
-        engine = make_engine(url)
-        try:
-            problem = schema_problem(engine)
+        with open_database(self.settings) as database:
+            problem = schema_problem(database)
             if problem:
                 print(problem, file=sys.stderr)
                 self.exitcode = ExitCode.FAILED
                 return
-            with engine.connect() as connection:
+            with database.engine.connect() as connection:
                 report, firing = build_report(
-                    connection, period, thresholds_from(self.settings), database=display_url(url), now=now
+                    connection, period, thresholds_from(self.settings), database=database.display_url, now=now
                 )
             if opts.until:
                 report.alerts = [_view(alert, None, new=False) for alert in firing]
             else:
-                changes = record_and_notify(engine, firing, now, self.settings)
+                changes = record_and_notify(database.engine, firing, now, self.settings)
                 opened = {a.id for a in changes.opened}
                 report.alerts = [_view(a, a.opened_at, new=a.id in opened) for a in changes.open]
-        finally:
-            engine.dispose()
         text = (
             json.dumps(report_document(report), ensure_ascii=False, indent=1) if fmt == "json" else render_html(report)
         )

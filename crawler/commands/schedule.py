@@ -30,8 +30,8 @@ from scrapy.utils.log import configure_logging
 
 from crawler.commands.crawlall import backoff_from
 from crawler.crawlstate.scheduling import Scheduler, SiteHistory, history_from_db
-from crawler.db.engine import make_engine
-from crawler.db.schema import SchemaOutdatedError, ensure_schema
+from crawler.db.database import Database, open_database
+from crawler.db.schema import SchemaOutdatedError
 from crawler.exitcodes import ExitCode
 from crawler.siteconfig import load_sites, sites_dir
 
@@ -71,16 +71,19 @@ class Command(ScrapyCommand):
         if unknown:
             raise UsageError(f"no such sites: {', '.join(unknown)}")
         schedules = {site: config.schedule for site, config in sites.items() if not opts.site or site in opts.site}
-        engine = make_engine(self.settings["DATABASE_URL"])
-        try:
-            # Once, here: crawls started together on a new database would race to create it.
-            ensure_schema(engine)
-        except SchemaOutdatedError as error:
-            engine.dispose()
-            raise UsageError(str(error), print_help=False) from error
+        with open_database(self.settings) as database:
+            try:
+                # Once, here: crawls started together on a new database would race to create it.
+                database.ensure_schema()
+            except SchemaOutdatedError as error:
+                raise UsageError(str(error), print_help=False) from error
+            self._schedule(database, directory, schedules, once=opts.once)
+
+    def _schedule(self, database: Database, directory: Path, schedules: dict[str, str], *, once: bool) -> None:
+        assert self.settings is not None
 
         def history(site: str) -> SiteHistory:
-            with engine.connect() as connection:
+            with database.engine.connect() as connection:
                 return history_from_db(connection, site)
 
         scheduler = Scheduler(
@@ -93,12 +96,10 @@ class Command(ScrapyCommand):
             max_parallel=self.settings.getint("SCHEDULE_MAX_PARALLEL"),
         )
         try:
-            self._loop(scheduler, once=opts.once)
+            self._loop(scheduler, once=once)
         except KeyboardInterrupt:
             logger.info("scheduler stopped; %d crawls still running finish on their own", len(scheduler.running))
-        finally:
-            engine.dispose()
-        if any(code != 0 for _, code in scheduler.finished) and opts.once:
+        if any(code != 0 for _, code in scheduler.finished) and once:
             self.exitcode = ExitCode.FAILED
 
     def _loop(self, scheduler: Scheduler, *, once: bool) -> None:

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.db.engine import make_engine
+from crawler.db.database import open_database
 from crawler.db.search import search
 
 
@@ -31,12 +31,8 @@ class Command(ScrapyCommand):
         if not args:
             raise UsageError("give a search query")
         assert self.settings is not None
-        engine = make_engine(self.settings["DATABASE_URL"])
-        try:
-            with engine.connect() as connection:
-                hits = search(connection, " ".join(args), site=opts.site, limit=opts.limit)
-        finally:
-            engine.dispose()
+        with open_database(self.settings) as database, database.engine.connect() as connection:
+            hits = search(connection, " ".join(args), site=opts.site, limit=opts.limit)
         for hit in hits:
             day = hit.published.date().isoformat() if hit.published else "????-??-??"
             print(f"{hit.id}\t{day}\t{hit.site}\t{hit.title}\n\t{hit.snippet}\n\t{hit.url}")

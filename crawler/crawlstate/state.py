@@ -16,8 +16,8 @@ so the storage stage has flushed) writes:
 
 A dry run (``CRAWL_DRY_RUN``) reads the state but writes none of it.
 
-Settings: ``DATABASE_URL``, ``SQLITE_BUSY_TIMEOUT``, ``CRAWL_DRY_RUN``, ``STORAGE_WRITE_ATTEMPTS``,
-``STORAGE_RETRY_DELAY``.
+Settings: ``CRAWL_DRY_RUN``, ``STORAGE_WRITE_ATTEMPTS``, ``STORAGE_RETRY_DELAY``; the database
+is the crawler's (:mod:`crawler.db.database`).
 Stats: ``crawl_state/known_marked``, ``crawl_state/not_stored``, ``crawl_state/catch_up``,
 ``crawl_state/validators_kept``.
 """
@@ -44,8 +44,9 @@ from w3lib.url import canonicalize_url
 from crawler.crawlstate.runs import RunFacts, layout_warnings, run_counts, run_status
 from crawler.db import crawl_state as db
 from crawler.db.crawl_models import CrawlRunRow
-from crawler.db.engine import make_engine, with_retries
-from crawler.db.schema import SchemaState, ensure_schema, schema_state
+from crawler.db.database import Database, database_of
+from crawler.db.engine import with_retries
+from crawler.db.schema import SchemaState
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article
@@ -110,7 +111,7 @@ class ListPageVisit:
 class CrawlState:
     def __init__(
         self,
-        engine: Engine,
+        database: Callable[[], Database],
         stats: Callable[[], StatsCollector],
         site: SiteConfig,
         *,
@@ -120,9 +121,9 @@ class CrawlState:
         retry_delay: float = 0.5,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self.engine = engine
+        self._database = database
         self._stats = stats
-        self.exit_status = exit_status
+        self._exit_status = exit_status
         self.site = site
         self.dry_run = dry_run
         self.attempts = attempts
@@ -143,21 +144,32 @@ class CrawlState:
     def stats(self) -> StatsCollector:
         return self._stats()
 
+    @property
+    def database(self) -> Database:
+        return self._database()
+
+    @property
+    def engine(self) -> Engine:
+        return self.database.engine
+
+    @property
+    def exit_status(self) -> ExitStatus:
+        return self._exit_status()
+
     @classmethod
     def from_crawler(cls, crawler: Crawler, site: SiteConfig) -> CrawlState:
         settings = crawler.settings
 
+        # The stats collector and the extensions (the database and the exit status among them)
+        # exist only once the crawl starts, after the spider (and this component with it) was built.
         def stats() -> StatsCollector:
-            # The stats collector exists only once the crawl starts, after the spider is built.
             assert crawler.stats is not None
             return crawler.stats
 
-        engine = make_engine(settings["DATABASE_URL"], sqlite_busy_timeout=settings.getfloat("SQLITE_BUSY_TIMEOUT"))
         state = cls(
-            engine,
+            lambda: database_of(crawler),
             stats,
             site,
-            # Built with the spider, before the extensions: fetched when a failure is reported.
             exit_status=lambda: exit_status(crawler),
             dry_run=settings.getbool("CRAWL_DRY_RUN"),
             attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
@@ -173,12 +185,12 @@ class CrawlState:
     def open(self) -> None:
         """Reads the site's state and, unless dry, inserts the ``running`` run row."""
         if self.dry_run:
-            self.readable = schema_state(self.engine) is SchemaState.CURRENT
+            self.readable = self.database.schema_state() is SchemaState.CURRENT
             if not self.readable:
                 logger.info("dry run on a database without the crawl schema: every link counts as unknown")
                 return
         else:
-            ensure_schema(self.engine)
+            self.database.ensure_schema()
         now = self.clock()
         with self.engine.begin() as connection:
             self.busy_pid = self._retire_stale_runs(connection)
@@ -291,18 +303,15 @@ class CrawlState:
     # --- closing -----------------------------------------------------------------------------
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
-        try:
-            if self.dry_run or self.busy_pid is not None or not self.readable:
-                return
-            self._with_retries(lambda: self._write_close(reason))
-        finally:
-            self.engine.dispose()
+        if self.dry_run or self.busy_pid is not None or not self.readable:
+            return
+        self._with_retries(lambda: self._write_close(reason))
 
     def _with_retries(self, write: Callable[[], T]) -> T:
         try:
             return with_retries(write, self.attempts, self.retry_delay, "crawl state write")
         except SQLAlchemyError as error:
-            self.exit_status().report(ExitCode.FAILED, f"crawl state of {self.site.id} not written")
+            self.exit_status.report(ExitCode.FAILED, f"crawl state of {self.site.id} not written")
             logger.error("crawl state of %s not written: %s", self.site.id, error)
             raise
 

@@ -1,8 +1,10 @@
-"""Database layer shared by the storage pipelines and the commands.
+"""Database layer both packages stand on: every model, migration and statement.
 
-``models`` holds the SQLAlchemy tables, ``engine`` builds engines from ``DATABASE_URL``,
-``schema`` applies the Alembic migrations, ``articles`` writes and looks up article rows,
-``spool`` keeps batches that could not be written.
+``models`` (and ``*_models``) hold the SQLAlchemy tables, ``migrations`` their Alembic history,
+``database`` the one database object per crawler (``engine`` builds its engine from
+``DATABASE_URL``), ``schema`` applies the migrations, ``articles`` and ``children`` write
+article rows, ``neardup`` the near-duplicate tables, ``crawl_state`` the crawl state,
+``spool`` keeps batches that could not be written. See ``docs/architecture.md``.
 """
 
 # Every table must be on ``Base.metadata`` wherever it is used (migrations, drift check).

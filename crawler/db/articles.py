@@ -1,23 +1,31 @@
-"""Writing and looking up article rows: the upsert the storage pipeline and the spool loader share."""
+"""Every statement that writes ``articles``, and the lookups of exact copies.
+
+Called only inside the storage stage's transaction (:mod:`pipelines.storage`), which is the
+only writer of the table: the upsert (with the derived tables of :mod:`crawler.db.children`),
+the copy links of unchanged rows, and the links of members whose cluster's original changed.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, Table, bindparam, select, update
+from sqlalchemy import Connection, Table, bindparam, case, select, update
 
 from crawler.db.children import sync_children
+from crawler.db.dedup_models import ClusterRow, SignatureRow
 from crawler.db.dialects import insert_for, insert_many
 from crawler.db.models import ArticleRow
 from crawler.items import Article
 
 _TABLE = cast(Table, ArticleRow.__table__)
+_SIG = cast(Table, SignatureRow.__table__)
+_CLUSTER = cast(Table, ClusterRow.__table__)
 # Item fields that describe the fetch or the article's place among copies, not the article
 # itself: a re-fetch of an unchanged page, or a re-clustering, is not a new revision.
 _FETCH_FIELDS = ("fetched_at", "replay_path", "duplicate_of", "cluster_id")
@@ -94,31 +102,60 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
     # Keep the batch order: child rows (and entity ids) come out the same on every run.
     changed_articles = [article for url, article in latest.items() if url in ids]
     sync_children(connection, changed_articles, ids, new_urls)
-    _update_copy_links(connection, [article for url, article in latest.items() if url not in ids])
+    unchanged = [article for url, article in latest.items() if url not in ids]
+    store_links(connection, [CopyLinks(a.canonical_url, a.cluster_id, a.duplicate_of) for a in unchanged])
     return counts
 
 
-def _update_copy_links(connection: Connection, articles: Sequence[Article]) -> None:
-    """Stores new ``duplicate_of`` / ``cluster_id`` values of otherwise unchanged articles.
+@dataclass(frozen=True)
+class CopyLinks:
+    """An article's place among copies: its story (``cluster_id``) and original (``duplicate_of``)."""
 
-    Those links are not part of the revision (a re-clustering is no new version of the page),
-    so the upsert leaves such rows alone; a link the dedup stages found is still kept. A link
-    the item does not carry (``None``) never clears a stored one.
+    canonical_url: str
+    cluster_id: int | None
+    duplicate_of: str | None
+
+
+_SET_BOTH_LINKS = (
+    update(_TABLE)
+    .where(
+        _TABLE.c.canonical_url == bindparam("key"),
+        _TABLE.c.cluster_id.is_distinct_from(bindparam("cluster"))
+        | _TABLE.c.duplicate_of.is_distinct_from(bindparam("original")),
+    )
+    .values(cluster_id=bindparam("cluster"), duplicate_of=bindparam("original"))
+)
+_SET_ORIGINAL = (
+    update(_TABLE)
+    .where(_TABLE.c.canonical_url == bindparam("key"), _TABLE.c.duplicate_of.is_distinct_from(bindparam("original")))
+    .values(duplicate_of=bindparam("original"))
+)
+
+
+def store_links(connection: Connection, links: Sequence[CopyLinks]) -> int:
+    """Stores the links of articles whose rows are otherwise unchanged; the rows changed.
+
+    Links are not part of the revision (a re-clustering is no new version of the page), so the
+    upsert leaves such rows alone. A link with a cluster sets both columns: the near-duplicate
+    assignment decided both, and no ``duplicate_of`` means the article is its story's
+    original. A link without a cluster (the assignment was off) stores only the original an
+    exact copy names, and never clears a stored one.
     """
-    for name in ("duplicate_of", "cluster_id"):
-        column = _TABLE.c[name]
-        values = [
-            {"key": article.canonical_url, "value": getattr(article, name)}
-            for article in articles
-            if getattr(article, name) is not None
-        ]
+    both = [
+        {"key": link.canonical_url, "cluster": link.cluster_id, "original": link.duplicate_of}
+        for link in links
+        if link.cluster_id is not None
+    ]
+    originals = [
+        {"key": link.canonical_url, "original": link.duplicate_of}
+        for link in links
+        if link.cluster_id is None and link.duplicate_of is not None
+    ]
+    changed = 0
+    for statement, values in ((_SET_BOTH_LINKS, both), (_SET_ORIGINAL, originals)):
         if values:
-            connection.execute(
-                update(_TABLE)
-                .where(_TABLE.c.canonical_url == bindparam("key"), column.is_distinct_from(bindparam("value")))
-                .values({name: bindparam("value")}),
-                values,
-            )
+            changed += int(connection.execute(statement, values).rowcount)
+    return changed
 
 
 _ORIGINAL = (
@@ -131,7 +168,7 @@ _ORIGINAL = (
     .order_by(_TABLE.c.first_seen_at, _TABLE.c.id)
     .limit(1)
 )
-"""Built once: the dedup stage asks it for every article, and building it cost more than running it."""
+"""Built once: the storage stage asks it for every article, and building it cost more than running it."""
 
 
 def find_original(connection: Connection, content_hash: str, canonical_url: str) -> str | None:
@@ -140,23 +177,42 @@ def find_original(connection: Connection, content_hash: str, canonical_url: str)
     return connection.execute(_ORIGINAL, params).scalar_one_or_none()
 
 
-def assign_duplicates(connection: Connection, articles: Iterable[Article]) -> int:
-    """Fill ``duplicate_of`` from the database for articles that have none; returns how many.
-
-    Used when loading the spool: those items may have passed the dedup stage while the
-    database was unreachable.
-    """
-    assigned = 0
+def exact_originals(connection: Connection, articles: Iterable[Article]) -> list[str | None]:
+    """For each article, the ``canonical_url`` of the article it copies word for word: an
+    earlier one of ``articles`` with the same body hash, else the earliest stored original
+    (:func:`find_original`); ``None`` for originals and empty bodies."""
+    originals: list[str | None] = []
     first_by_hash: dict[str, str] = {}
     for article in articles:
-        if article.duplicate_of is not None or not article.content_hash:
-            continue
-        original = first_by_hash.get(article.content_hash) or find_original(
-            connection, article.content_hash, article.canonical_url
-        )
-        if original is not None and original != article.canonical_url:
-            article.duplicate_of = original
-            assigned += 1
-        else:
-            first_by_hash.setdefault(article.content_hash, article.canonical_url)
-    return assigned
+        first = None
+        if article.content_hash:
+            first = first_by_hash.get(article.content_hash)
+            if first is None:
+                first = find_original(connection, article.content_hash, article.canonical_url) or article.canonical_url
+                first_by_hash[article.content_hash] = first
+        originals.append(first if first != article.canonical_url else None)
+    return originals
+
+
+def sync_articles(connection: Connection, cluster_ids: Collection[int]) -> int:
+    """Copies cluster and original onto ``articles.cluster_id`` / ``duplicate_of`` of the
+    members of ``cluster_ids`` (clusters whose original changed); the rows changed."""
+    own = _SIG.c.canonical_url == _TABLE.c.canonical_url
+    new_cluster = select(_SIG.c.cluster_id).where(own).scalar_subquery()
+    canonical = (
+        select(_CLUSTER.c.canonical_url).join(_SIG, _SIG.c.cluster_id == _CLUSTER.c.id).where(own).scalar_subquery()
+    )
+    new_duplicate_of = case((canonical == _TABLE.c.canonical_url, None), else_=canonical)
+    if not cluster_ids:
+        return 0
+    members = select(_SIG.c.canonical_url).where(_SIG.c.cluster_id.in_(sorted(cluster_ids)))
+    statement = (
+        update(_TABLE)
+        .values(cluster_id=new_cluster, duplicate_of=new_duplicate_of)
+        .where(_TABLE.c.canonical_url.in_(members))
+    )
+    # Only rows that change, so an unchanged archive is not rewritten.
+    statement = statement.where(
+        (_TABLE.c.cluster_id.is_distinct_from(new_cluster)) | (_TABLE.c.duplicate_of.is_distinct_from(new_duplicate_of))
+    )
+    return int(connection.execute(statement).rowcount)

@@ -2,15 +2,15 @@
 
 * ``clusters``: one row per story, with the ``canonical_url`` of its original.
 * ``minhash_signatures``: one row per article (keyed on ``canonical_url``, like ``articles``,
-  because the dedup stage writes it before the storage stage writes the article), with the
+  and written in the same transaction as the article's row), with the
   signature, the scheme it was made with, its cluster, and what the canonical choice needs
   (site, 来源, publication and fetch time).
 * ``minhash_bands``: one row per (signature, band) with the band key, indexed: the
   candidates of a new document are one ``key IN (...)`` index lookup, whatever the archive size.
 
-``articles.cluster_id`` copies ``minhash_signatures.cluster_id`` (no foreign key: a spooled
-article may be loaded after a re-clustering removed the cluster it was given). See
-``docs/dedup.md``.
+``articles.cluster_id`` copies ``minhash_signatures.cluster_id`` (no foreign key: ``scrapy
+recluster`` removes every cluster before it assigns the stored articles again). Every
+statement on these tables is in :mod:`crawler.db.neardup`. See ``docs/dedup.md``.
 """
 
 from __future__ import annotations

@@ -16,14 +16,21 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-def with_retries(write: Callable[[], T], attempts: int, delay: float, what: str) -> T:
-    """Runs ``write`` (one transaction) up to ``attempts`` times while it raises a SQLAlchemy
-    error (a locked SQLite file, a dropped connection), sleeping ``delay`` × the attempt number
-    between tries and logging ``"<what> failed (attempt n/N)"``; raises the last error."""
+def with_retries(
+    write: Callable[[], T],
+    attempts: int,
+    delay: float,
+    what: str,
+    transient: type[SQLAlchemyError] = SQLAlchemyError,
+) -> T:
+    """Runs ``write`` (one transaction) up to ``attempts`` times while it raises a
+    ``transient`` error (a locked SQLite file, a dropped connection), sleeping ``delay`` × the
+    attempt number between tries and logging ``"<what> failed (attempt n/N)"``; raises the last
+    error, or at once an error that is not ``transient``."""
     for attempt in range(1, attempts + 1):
         try:
             return write()
-        except SQLAlchemyError as error:
+        except transient as error:
             if attempt == attempts:
                 raise
             logger.warning("%s failed (attempt %d/%d): %s", what, attempt, attempts, error)
@@ -46,7 +53,7 @@ def display_url(url: str | URL) -> str:
 def make_engine(url: str, *, sqlite_busy_timeout: float = 15.0) -> Engine:
     """An engine for ``url``; for SQLite, creates the file's directory and enables WAL.
 
-    WAL lets the dedup stage read while the storage stage writes, and lets people query the
+    WAL lets the crawl state read while the storage stage writes, and lets people query the
     database during a crawl.
     """
     parsed = make_url(url)

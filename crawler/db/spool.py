@@ -12,7 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -45,6 +45,16 @@ def spool_files(spool_dir: Path) -> list[Path]:
     if not spool_dir.is_dir():
         return []
     return sorted(spool_dir.glob(f"spool-*{SPOOL_SUFFIX}"))
+
+
+def spooled_count(paths: Iterable[Path]) -> int:
+    """The articles the spool files hold (their non-blank lines), without parsing them: the
+    total of a load's progress display."""
+    count = 0
+    for path in paths:
+        with path.open(encoding="utf-8") as handle:
+            count += sum(1 for line in handle if line.strip())
+    return count
 
 
 def read_batch(path: Path) -> Iterator[Article]:

@@ -1,23 +1,29 @@
-"""``CrawlProgress``: the progress of a crawl or replay, from its stats, while it runs.
+"""``CrawlProgress``: the progress of a crawl, a replay or a maintenance run, while it runs.
 
 Shows responses received (files for a replay, pages for a site crawl) against the spider's
 ``progress_total()`` when it has one (the replay counts its inputs first), with the list pages
 walked, the articles stored and of those the new ones; how (bar, log line, nothing) is decided
-by :func:`crawler.progress.progress_mode`. On a terminal the log lines are written above the
-bar (tqdm's logging redirect), so they do not break it.
+by :func:`crawler.progress.progress_mode`. A spider that downloads nothing (the maintenance
+spiders of ``scrapy recluster`` and ``loadspool``, :mod:`crawler.maintenance`) says what it
+has done with its own ``progress_counts(stats)`` and names the run with ``progress_label``.
+On a terminal the log lines are written above the bar (tqdm's logging redirect), so they do
+not break it; the lines go to stderr directly when the log does not show INFO (those
+commands log warnings only), so progress asked for is never filtered away.
 
-Settings: ``PROGRESS``, ``PROGRESS_INTERVAL``, ``LOG_LEVEL``.
+Settings: ``PROGRESS``, ``PROGRESS_INTERVAL``, ``LOG_ENABLED``, ``LOG_LEVEL``.
 """
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from typing import Any
 
 from scrapy import Spider, signals
 from scrapy.crawler import Crawler
 from scrapy.exceptions import NotConfigured
+from scrapy.settings import BaseSettings
 from twisted.internet import task
 
 from crawler.progress import Mode, Progress, progress_mode
@@ -26,7 +32,10 @@ logger = logging.getLogger(__name__)
 BAR_REFRESH = 0.5  # seconds between bar redraws
 
 
-def progress_counts(stats: dict[str, Any]) -> tuple[int, dict[str, int]]:
+CountsOf = Callable[[Mapping[str, Any]], tuple[int, dict[str, int]]]
+
+
+def progress_counts(stats: Mapping[str, Any]) -> tuple[int, dict[str, int]]:
     """Responses received, and the counts shown beside them (those the run has)."""
 
     def count(key: str) -> int:
@@ -43,11 +52,19 @@ def progress_counts(stats: dict[str, Any]) -> tuple[int, dict[str, int]]:
     return done, counts
 
 
+def logs_info(settings: BaseSettings) -> bool:
+    """Whether the log shows INFO lines (Scrapy filters by ``LOG_LEVEL`` in its handler)."""
+    level = logging.getLevelName(str(settings["LOG_LEVEL"]).upper())
+    return settings.getbool("LOG_ENABLED") and isinstance(level, int) and level <= logging.INFO
+
+
 class CrawlProgress:
-    def __init__(self, crawler: Crawler, mode: Mode, interval: float) -> None:
+    def __init__(self, crawler: Crawler, mode: Mode, interval: float, *, in_log: bool = True) -> None:
         self.crawler = crawler
         self.mode = mode
         self.interval = interval
+        self.in_log = in_log
+        self.counts: CountsOf = progress_counts
         self.progress: Progress | None = None
         self.loop: task.LoopingCall | None = None
         self.redirect = ExitStack()
@@ -57,7 +74,8 @@ class CrawlProgress:
         mode = progress_mode(crawler.settings)
         if mode == "off":
             raise NotConfigured
-        extension = cls(crawler, mode, max(0.0, crawler.settings.getfloat("PROGRESS_INTERVAL")))
+        interval = max(0.0, crawler.settings.getfloat("PROGRESS_INTERVAL"))
+        extension = cls(crawler, mode, interval, in_log=logs_info(crawler.settings))
         crawler.signals.connect(extension.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
         return extension
@@ -65,18 +83,23 @@ class CrawlProgress:
     def spider_opened(self, spider: Spider) -> None:
         counter = getattr(spider, "progress_total", None)
         total = counter() if callable(counter) else None
+        own_counts = getattr(spider, "progress_counts", None)
+        if callable(own_counts):
+            self.counts = own_counts
         if self.mode == "bar":
             from tqdm.contrib.logging import logging_redirect_tqdm
 
             self.redirect.enter_context(logging_redirect_tqdm())
-        self.progress = Progress(spider.name, total, mode=self.mode, interval=self.interval, emit=logger.info)
+        label = getattr(spider, "progress_label", spider.name)
+        emit = logger.info if self.in_log else None  # None: a line on stderr
+        self.progress = Progress(label, total, mode=self.mode, interval=self.interval, emit=emit)
         self.loop = task.LoopingCall(self.tick)
         self.loop.start(BAR_REFRESH if self.mode == "bar" else max(self.interval, BAR_REFRESH), now=False)
 
     def tick(self) -> None:
         assert self.crawler.stats is not None
         if self.progress is not None:
-            self.progress.update(*progress_counts(self.crawler.stats.get_stats()))
+            self.progress.update(*self.counts(self.crawler.stats.get_stats()))
 
     def spider_closed(self, spider: Spider) -> None:
         if self.loop is not None and self.loop.running:

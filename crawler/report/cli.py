@@ -1,10 +1,11 @@
 """What ``scrapy report`` and ``scrapy alerts`` share: thresholds from the settings, the period
 from the command line, the database check, and the alert step (record, then notify).
 
-Settings: ``DATABASE_URL``, ``REPORT_TIMEZONE``, ``ALERT_FAILED_RUNS``, ``ALERT_FILL_RECENT_DAYS``,
+Settings: ``REPORT_TIMEZONE``, ``ALERT_FAILED_RUNS``, ``ALERT_FILL_RECENT_DAYS``,
 ``ALERT_FILL_BASELINE_DAYS``, ``ALERT_FILL_DROP``, ``ALERT_FILL_MIN_RECENT``,
 ``ALERT_FILL_MIN_BASELINE``, ``ALERT_WEBHOOK_URL``, ``ALERT_WEBHOOK_TIMEOUT``,
-``STORAGE_WRITE_ATTEMPTS``, ``STORAGE_RETRY_DELAY``.
+``STORAGE_WRITE_ATTEMPTS``, ``STORAGE_RETRY_DELAY``; the database is the command's
+(:func:`crawler.db.database.open_database`: ``DATABASE_URL``, ``SQLITE_BUSY_TIMEOUT``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,9 @@ from scrapy.settings import BaseSettings
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 
+from crawler.db.database import Database
 from crawler.db.engine import sqlite_file, with_retries
-from crawler.db.schema import SchemaState, current_revision, schema_state
+from crawler.db.schema import SchemaState, current_revision
 from crawler.report.alerts import Alert, FillRule
 from crawler.report.alertstore import AlertChanges, notify, record_alerts
 from crawler.report.figures import AlertThresholds
@@ -60,17 +62,17 @@ def period_start(text: str, until: datetime, zone: ZoneInfo) -> datetime:
     return moment(text, zone)
 
 
-def schema_problem(engine: Engine) -> str | None:
+def schema_problem(database: Database) -> str | None:
     """Why the database cannot be reported on, or ``None`` when it can."""
-    path = sqlite_file(make_url(engine.url))
+    path = sqlite_file(make_url(database.engine.url))
     if path is not None and not path.exists():
         return f"no database at {path}: crawl or replay something first"
-    state = schema_state(engine)
+    state = database.schema_state()
     if state is SchemaState.CURRENT:
         return None
     if state is SchemaState.NEW:
         return "the database has no govnews schema: crawl or replay something first"
-    return f"the database is at revision {current_revision(engine)}: run `scrapy migrate` first"
+    return f"the database is at revision {current_revision(database.engine)}: run `scrapy migrate` first"
 
 
 def record_and_notify(engine: Engine, firing: list[Alert], now: datetime, settings: BaseSettings) -> AlertChanges:

@@ -6,6 +6,6 @@
 * :mod:`.banding`: LSH band keys, the integers the database indexes for candidate lookup.
 * :mod:`.canonical`: which member of a cluster is the original.
 
-:class:`pipelines.neardup.NearDuplicatePipeline` and ``scrapy recluster`` use them through
-:mod:`crawler.db.neardup`; see ``docs/dedup.md``.
+The storage stage (:mod:`pipelines.storage`) uses them through the assignment in
+:mod:`pipelines.neardup_index`; see ``docs/dedup.md``.
 """

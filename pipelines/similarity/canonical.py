@@ -3,7 +3,7 @@
 In order: the one another copy names as its source (its 来源 equals the member's site id,
 the site's stored name, or the host of its URL), else the earliest published, else the
 earliest fetched; the canonical URL breaks remaining ties so the choice never depends on the
-order rows come back in.
+order rows come back in. :func:`choose_canonical` is the one place this policy lives.
 """
 
 from __future__ import annotations
@@ -11,21 +11,10 @@ from __future__ import annotations
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
 
-
-@dataclass(frozen=True)
-class Member:
-    canonical_url: str
-    url: str
-    site: str
-    site_name: str | None
-    """The site's display name (``sites.name``), e.g. ``新华网``, when stored."""
-    source_name: str | None
-    published: datetime | None
-    fetched_at: datetime
+from crawler.db.neardup import Member
 
 
 def outlet_key(name: str) -> str:

@@ -3,7 +3,7 @@ links, GBK article pages of about 2 KB, for the crawl benchmark (``benchmarks/cr
 
 Articles are distinct texts (words drawn from jieba's dictionary around one templated sentence
 with the figures), so that they are not near duplicates of one another; ``one_template`` makes
-them one notice with other numbers, the near-duplicate stage's worst case: every article joins
+them one notice with other numbers, the near-duplicate assignment's worst case: every article joins
 one cluster of all. :func:`site_config` is the site config that crawls it.
 """
 
