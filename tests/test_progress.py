@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import io
+import logging
+import sys
 from pathlib import Path
 
 import pytest
 from scrapy.settings import Settings
 
-from crawler.extensions.progress import progress_counts
+from crawler.db.spool import write_batch
+from crawler.extensions.progress import log_above_the_bar, logs_info, progress_counts
 from crawler.progress import Progress, progress_line, progress_mode
 from tests.conftest import SEEDS_DIR, run_scrapy
+from tests.test_db import article
 
 
 class Terminal(io.StringIO):
@@ -80,6 +84,49 @@ def test_progress_counts_of_a_site_crawl_and_of_a_replay() -> None:
     assert progress_counts(crawl) == (30, {"list pages": 4, "stored": 22, "new": 20})
     replay = {"downloader/response_count": 5, "downloader/exception_count": 1, "replay/skipped": 2}
     assert progress_counts(replay) == (6, {"stored": 0, "new": 0, "skipped": 2})
+
+
+@pytest.mark.parametrize(
+    ("enabled", "level", "shown"),
+    [(True, "INFO", True), (True, "DEBUG", True), (True, "WARNING", False), (False, "INFO", False)],
+)
+def test_progress_lines_go_to_the_log_only_when_it_shows_info(enabled: bool, level: str, shown: bool) -> None:
+    assert logs_info(Settings({"LOG_ENABLED": enabled, "LOG_LEVEL": level})) is shown
+
+
+def test_log_lines_above_the_bar_keep_the_level_of_the_console_handler() -> None:
+    root = logging.getLogger()
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)  # Scrapy filters LOG_LEVEL in its console handler
+    root.addHandler(console)
+    before = set(root.handlers)
+    try:
+        with log_above_the_bar():
+            assert console not in root.handlers  # replaced by tqdm's, which writes above the bar
+            added = [handler for handler in root.handlers if handler not in before]
+            assert len(added) == 1
+            assert added[0].level == logging.WARNING
+        assert console in root.handlers
+    finally:
+        root.removeHandler(console)
+
+
+def test_loadspool_progress_is_shown_when_asked_and_silent_otherwise(sqlite_url: str, tmp_path: Path) -> None:
+    """A maintenance spider downloads nothing: the articles that left the pipelines count, against
+    the spooled articles; loadspool logs warnings only, so the lines go to stderr directly."""
+    for spool in (tmp_path / "asked", tmp_path / "default"):
+        write_batch(spool, [article("http://a.cn/1", body="正文1"), article("http://a.cn/2", body="正文2")])
+        write_batch(spool, [article("http://a.cn/3", body="正文3")])
+    asked = run_scrapy(
+        ["loadspool", str(tmp_path / "asked"), "-s", "PROGRESS=log", "-s", "PROGRESS_INTERVAL=0"],
+        database_url=sqlite_url,
+    )
+    assert asked.returncode == 0, asked.stderr[-3000:]
+    assert "loading: 3/3 (100%)" in asked.stderr
+    assert "stored 3, new 3" in asked.stderr
+    default = run_scrapy(["loadspool", str(tmp_path / "default")], database_url=f"{sqlite_url}-2")
+    assert default.returncode == 0, default.stderr[-3000:]
+    assert "loading:" not in default.stderr  # not a terminal, shorter than PROGRESS_INTERVAL
 
 
 def test_replay_progress_is_logged_when_asked_and_silent_otherwise(sqlite_url: str, tmp_path: Path) -> None:

@@ -16,8 +16,9 @@ Settings: ``PROGRESS``, ``PROGRESS_INTERVAL``, ``LOG_ENABLED``, ``LOG_LEVEL``.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
-from contextlib import ExitStack
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import ExitStack, contextmanager
 from typing import Any
 
 from scrapy import Spider, signals
@@ -50,6 +51,24 @@ def progress_counts(stats: Mapping[str, Any]) -> tuple[int, dict[str, int]]:
     if count("replay/skipped"):
         counts["skipped"] = count("replay/skipped")
     return done, counts
+
+
+@contextmanager
+def log_above_the_bar() -> Iterator[None]:
+    """tqdm's logging redirect, keeping the level of the console handler it replaces: Scrapy
+    filters by ``LOG_LEVEL`` in that handler, and tqdm's own would let DEBUG lines through."""
+    from tqdm.contrib.logging import logging_redirect_tqdm
+
+    root = logging.getLogger()
+    consoles = [
+        h for h in root.handlers if isinstance(h, logging.StreamHandler) and h.stream in (sys.stderr, sys.stdout)
+    ]
+    before = set(root.handlers)
+    with logging_redirect_tqdm():
+        for handler in root.handlers:
+            if handler not in before and consoles:
+                handler.setLevel(consoles[0].level)
+        yield
 
 
 def logs_info(settings: BaseSettings) -> bool:
@@ -87,9 +106,7 @@ class CrawlProgress:
         if callable(own_counts):
             self.counts = own_counts
         if self.mode == "bar":
-            from tqdm.contrib.logging import logging_redirect_tqdm
-
-            self.redirect.enter_context(logging_redirect_tqdm())
+            self.redirect.enter_context(log_above_the_bar())
         label = getattr(spider, "progress_label", spider.name)
         emit = logger.info if self.in_log else None  # None: a line on stderr
         self.progress = Progress(label, total, mode=self.mode, interval=self.interval, emit=emit)
