@@ -25,7 +25,7 @@ from crawler.db.schema import (
     upgrade,
 )
 from crawler.db.search import search
-from crawler.db.spool import SpoolFormatError, read_batch, spool_files, write_batch
+from crawler.db.spool import SpoolFormatError, read_batch, spool_files, spooled_count, write_batch
 from crawler.items import Article, annex_from_json
 from tests.test_items import full_annex
 
@@ -153,6 +153,15 @@ def test_spool_round_trip(tmp_path: Path) -> None:
     assert spool_files(tmp_path) == [path]
     assert list(read_batch(path)) == batch
     assert not list(tmp_path.glob("*.tmp"))
+
+
+def test_spooled_count_counts_the_articles_of_every_file(tmp_path: Path) -> None:
+    first = write_batch(tmp_path, [article("http://a.cn/1"), article("http://a.cn/2")])
+    second = write_batch(tmp_path, [article("http://a.cn/3")])
+    with second.open("a", encoding="utf-8") as handle:
+        handle.write("\n")  # blank lines hold no article (read_batch skips them too)
+    assert spooled_count([first, second]) == 3
+    assert spooled_count([]) == 0
 
 
 def test_spool_line_with_an_unknown_annex_key_is_malformed(tmp_path: Path) -> None:

@@ -1,7 +1,8 @@
 """One database per crawler: the engine, the schema check, and their end.
 
 Scrapy shares one stats collector per crawler; :class:`Database` does the same for the
-database. It is an extension (``EXTENSIONS``), so it exists before the item pipelines and the
+database, as :class:`~crawler.extensions.exitstatus.ExitStatus` does for the exit code. It is
+an extension (``EXTENSIONS``), so it exists before the item pipelines and the
 engine are built, and every component that needs the database fetches it in its
 ``from_crawler`` with :func:`database_of` (the site spider's crawl state, built before the
 extensions, fetches it when the spider starts). It owns the crawler's one engine, built from
@@ -78,7 +79,7 @@ def database_of(crawler: Crawler) -> Database:
     """The crawler's :class:`Database`; an error naming the setting when it is not enabled."""
     database = crawler.get_extension(Database)
     if database is None:
-        raise RuntimeError(f"{Database.__module__}.Database is not in EXTENSIONS: the database stages need it")
+        raise RuntimeError("the Database extension is not enabled (EXTENSIONS): the database stages need it")
     return database
 
 

@@ -1,10 +1,12 @@
 """``ExitStatus``: the exit code a crawl ends with, reported by its components.
 
 One instance per crawler (an extension, built before the item pipelines and fetched with
-``crawler.get_extension``): the site spider reports a crawl it refused to start, the crawl
-state a write it could not make, the storage stage articles it spooled, the content stage
-stages it could not build. ``scrapy crawl`` and ``scrapy crawlall`` exit with the highest
-code reported (:class:`~crawler.exitcodes.ExitCode`). The extension is required: a component
+``crawler.get_extension``, as the crawler's :class:`~crawler.db.database.Database` is): the
+site spider reports a crawl it refused to start, the crawl state a write it could not make,
+the storage stage articles it spooled, the content stage stages it could not build, the
+maintenance spiders (:mod:`crawler.maintenance`) a spool file or database they could not use.
+``scrapy crawl``, ``crawlall``, ``loadspool`` and ``recluster`` exit with the highest code
+reported (:class:`~crawler.exitcodes.ExitCode`). The extension is required: a component
 that reports on a crawler without it fails loudly rather than losing the code.
 
 Settings: ``EXTENSIONS`` (enables it).
