@@ -1,14 +1,15 @@
 """Progress of long runs: a tqdm bar on a terminal, a periodic one-line log otherwise.
 
-Used by ``scrapy recluster`` and, through :class:`crawler.extensions.progress.CrawlProgress`,
-by ``scrapy crawl`` (replay and site crawls). :func:`progress_mode` decides from the settings:
+Used through :class:`crawler.extensions.progress.CrawlProgress` by ``scrapy crawl`` (replay
+and site crawls) and by the crawls of ``scrapy recluster`` and ``scrapy loadspool``
+(:mod:`crawler.maintenance`). :func:`progress_mode` decides from the settings:
 
 * ``PROGRESS = "auto"`` (default): nothing when the log level is above INFO (``-L WARNING``);
   a bar when stderr is a terminal; else one line every ``PROGRESS_INTERVAL`` seconds (60, as
   Scrapy's own LogStats), so short runs, tests and cron jobs print none unless asked.
 * ``"bar"``, ``"log"``, ``"off"``: that, whatever the terminal and level.
 
-A line reads ``clustering: 1200/5000 (24%), 310/s, ETA 0:00:12; new 40`` (no total: no
+A line reads ``clustering: 1200/5000 (24%), 310/s, ETA 0:00:12; joined 40`` (no total: no
 percentage and no ETA).
 """
 
