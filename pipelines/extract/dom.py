@@ -10,7 +10,7 @@ recognized by class/id tokens from ``pipelines/vocab/page_boilerplate.tsv`` and 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -50,8 +50,21 @@ _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_do
 _DOCUMENT_END_TAGS = re.compile(r"</\s*(?:body|html)\s*>", re.I)
 
 
-def parsed_document(html: str) -> lxml_html.HtmlElement:
-    """The page's element tree, without scripts, styles, forms and hidden elements.
+_JSON_LD = etree.XPath("//script[@type='application/ld+json']")
+
+
+@dataclass(frozen=True)
+class Document:
+    """The page's visible tree, and the machine-readable data its dropped scripts carried."""
+
+    root: lxml_html.HtmlElement
+    json_ld: tuple[str, ...] = ()
+    """The text of every ``<script type="application/ld+json">``, read before scripts go."""
+
+
+def parsed_page(html: str) -> Document:
+    """The page's element tree, without scripts, styles, forms and hidden elements, and the
+    JSON-LD blocks read from the scripts before they were dropped.
 
     The tree is the one a browser shows: ``</body>`` and ``</html>`` end tags are dropped before
     parsing (both are optional in HTML), so stray ones in the middle of a page keep what follows
@@ -64,12 +77,18 @@ def parsed_document(html: str) -> lxml_html.HtmlElement:
         root = lxml_html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
         root = lxml_html.document_fromstring("<html></html>", parser=_PARSER)
+    json_ld = tuple(script.text for script in _JSON_LD(root) if script.text and script.text.strip())
     for element in _DROPPED(root):
         element.drop_tree()
     for element in _MAYBE_HIDDEN(root):
         if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style", "")):
             element.drop_tree()
-    return root
+    return Document(root, json_ld)
+
+
+def parsed_document(html: str) -> lxml_html.HtmlElement:
+    """The page's visible element tree (:func:`parsed_page` without the script data)."""
+    return parsed_page(html).root
 
 
 def normalized_space(text: str) -> str:
@@ -148,12 +167,14 @@ def prose_chars(element: lxml_html.HtmlElement) -> int:
 
 @dataclass(frozen=True)
 class Block:
-    """One paragraph of visible text, how much of it is link text, and whether it is a heading
-    (``h1``-``h6``)."""
+    """One paragraph of visible text, how much of it is link text, whether it is a heading
+    (``h1``-``h6``), and the block element that holds it (for field readers that must know
+    where a value sits: inside a list entry, beside a ``<time>`` element)."""
 
     text: str
     link_chars: int
     heading: bool = False
+    element: lxml_html.HtmlElement | None = field(default=None, compare=False, repr=False)
 
     @property
     def link_density(self) -> float:
@@ -172,8 +193,14 @@ def text_blocks(
     element: lxml_html.HtmlElement,
     vocab: PageVocabulary | None = None,
     streams: frozenset[lxml_html.HtmlElement] = frozenset(),
+    *,
+    link_breaks: bool = False,
 ) -> list[Block]:
     """Visible text of ``element`` split into paragraphs at block elements and ``<br>``.
+
+    ``link_breaks``: a link's text is set apart by spaces, so a value stops where the next
+    link starts (``来源：<a>新华网</a><a>打印</a>`` reads ``来源： 新华网 打印``), as the byline
+    regions need; the body keeps its text as printed.
 
     Entry ``streams`` (comment threads and lists, :mod:`pipelines.extract.shapes`) are left
     out. When ``vocab`` is given, so are subtrees named as boilerplate, except one that holds
@@ -201,6 +228,7 @@ def text_blocks(
         return prose_chars(child) < _MOST * total_prose[0] or not total_prose[0]
 
     headings = [0]  # depth of h1-h6 elements around the text being read
+    holders = [element]  # the block elements around the text being read, innermost last
     plain = vocab is None and not streams  # nothing to skip: the common case of the regions
 
     def flush() -> None:
@@ -208,7 +236,8 @@ def text_blocks(
             return
         text = normalized_space("".join(current))
         if text:
-            blocks.append(Block(text, min(link_chars[0], len(text.replace(" ", ""))), headings[0] > 0))
+            link = min(link_chars[0], len(text.replace(" ", "")))
+            blocks.append(Block(text, link, headings[0] > 0, holders[-1]))
         current.clear()
         link_chars[0] = 0
 
@@ -219,9 +248,12 @@ def text_blocks(
                 block = tag in BLOCK_TAGS
                 if block:
                     flush()
+                    holders.append(child)
                 heading = tag in HEADING_TAGS
                 headings[0] += heading
                 link = in_link or tag == "a"
+                if link_breaks and tag == "a":
+                    current.append(" ")
                 text = child.text
                 if text:
                     current.append(text)
@@ -229,8 +261,11 @@ def text_blocks(
                         link_chars[0] += len(normalized_space(text).replace(" ", ""))
                 if len(child):
                     walk(child, link)
+                if link_breaks and tag == "a":
+                    current.append(" ")
                 if block:
                     flush()
+                    holders.pop()
                 headings[0] -= heading
             tail = child.tail
             if tail:
