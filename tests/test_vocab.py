@@ -33,6 +33,7 @@ TABLE_COLUMNS = {
     "place_stopwords.tsv": ("word",),
     "place_suffixes.tsv": ("suffix", "level"),
     "places.tsv": ("name", "level", "official"),
+    "reporter_qualifiers.tsv": ("word",),
     "salutation_suffixes.tsv": ("suffix",),
     "spun.tsv": ("spun", "original", "weight", "keep_in"),
     "surnames.tsv": ("surname",),

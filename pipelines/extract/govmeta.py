@@ -70,19 +70,19 @@ def _next_label(vocab: FieldVocabulary) -> re.Pattern[str]:
 
 def _row_values(text: str, match: re.Match[str], vocab: FieldVocabulary) -> list[tuple[str, str]]:
     """``(label, value)`` of a cell that holds a row of ``label：value`` pairs, the first one
-    matched by ``match``; each value ends where the next label starts, and reading stops at a
-    label that is not the table's (浏览次数)."""
+    matched by ``match``; each value ends where the next label starts, and the values of labels
+    that are not the table's (浏览次数) are passed over."""
     pairs: list[tuple[str, str]] = []
-    label, start = re.sub(r"\s+", "", match["label"]), match.end()
-    while True:
-        following = _next_label(vocab).search(text, start)
-        pairs.append((label, text[start : following.start() if following else len(text)].strip()))
-        if following is None:
-            return pairs
-        label = re.sub(r"\s+", "", following["label"])
-        if label not in vocab.govmeta_labels:
-            return pairs
-        start = following.end()
+    label: str | None = re.sub(r"\s+", "", match["label"])
+    start = match.end()
+    for following in _next_label(vocab).finditer(text, start):
+        if label is not None:
+            pairs.append((label, text[start : following.start()].strip()))
+        printed = re.sub(r"\s+", "", following["label"])
+        label, start = (printed if printed in vocab.govmeta_labels else None), following.end()
+    if label is not None:
+        pairs.append((label, text[start:].strip()))
+    return pairs
 
 
 def cell_text(element: lxml_html.HtmlElement) -> str:

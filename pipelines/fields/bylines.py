@@ -201,8 +201,6 @@ def is_person_name(name: str, vocab: FieldVocabulary, *, labelled: bool = True) 
 #: Roles whose labels may be glued to the name (记者陈智); a word label (作者, 文字, 摄影) needs a
 #: separator or a space, or 文字解读 would name 解读.
 _GLUED_ROLES = frozenset(("reporter", "special_correspondent", "trainee_reporter", "intern", "correspondent"))
-#: Characters an outlet or desk may print before 记者 (融媒体记者, 中国青年报记者).
-_QUALIFIER_MAX = 6
 
 
 def _glued(label: str, vocab: FieldVocabulary) -> bool:
@@ -217,12 +215,11 @@ def role_of(label: str, vocab: FieldVocabulary) -> Role:
 
 
 def _qualified_label(token: str, vocab: FieldVocabulary) -> str | None:
-    """A token that is a desk or outlet and a reporter label (``融媒体记者``, ``全媒体记者``)."""
+    """A token that is a desk or an outlet and a reporter label (``融媒体记者``, ``中国青年报记者``)."""
     for label in _patterns(vocab).roles_longest_first:
         if len(label) > 1 and _glued(label, vocab) and token.endswith(label):
             qualifier = token[: -len(label)]
-            han = 0 < len(qualifier) <= _QUALIFIER_MAX and all(_is_han(c) for c in qualifier)
-            if han and not vocab.not_name_chars.intersection(qualifier):
+            if qualifier in vocab.reporter_qualifiers or is_outlet(qualifier, vocab):
                 return token
     return None
 
@@ -330,9 +327,10 @@ _CLOSING_PARENTHESIS = re.compile(r"(?:^|[。！？”’」』])\s*[(（](?P<na
 def _unlabelled_names(text: str, vocab: FieldVocabulary) -> list[str] | None:
     """The names of a span that is nothing but names without a role label (``白志斌``, ``王卫东
     李明``), each one passing :func:`is_person_name` as an unlabelled name."""
-    names = [name for name, _ in _walk(text, vocab, whole=True)]
+    named = _walk(text, vocab, whole=True)
+    names = [name for name, label in named if label is None]
     tokens = [token for token in _TOKENS.split(text.strip()) if token and token not in vocab.not_names]
-    if not names or len(names) != len(tokens):
+    if not names or len(names) != len(tokens) or len(named) != len(names):
         return None
     return names if all(is_person_name(name, vocab, labelled=False) for name in names) else None
 

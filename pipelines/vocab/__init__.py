@@ -175,6 +175,8 @@ class FieldVocabulary:
     """Endings of news outlet names (``社``, ``网``, ``日报``), longest first."""
     places: frozenset[str]
     """Administrative division names, full and short (``places.tsv``): never a person."""
+    reporter_qualifiers: frozenset[str]
+    """Desks and media printed glued before a reporter label (``融媒体`` in 融媒体记者)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -337,6 +339,7 @@ def _fields(tables: _Tables) -> FieldVocabulary:
         surnames=frozenset(tables.column("surnames.tsv", "surname")),
         outlet_suffixes=_longest_first(tables.column("outlet_suffixes.tsv", "suffix")),
         places=frozenset(tables.column("places.tsv", "name")),
+        reporter_qualifiers=frozenset(tables.column("reporter_qualifiers.tsv", "word")),
     )
 
 
