@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 
+from lxml import etree
 from lxml import html as lxml_html
 
 from crawler.items import Person
@@ -40,6 +41,12 @@ from pipelines.vocab import FieldVocabulary, Vocabulary
 
 _SOURCE_META = ("source", "ContentSource", "og:article:source", "article:source")
 _SHORT_LINE = 80
+#: Elements that may be named ``$name`` by a class or id word, in page order (selected in C;
+#: :func:`attribute_tokens` decides): scanning every element in Python cost 5% of extraction.
+_NAMED = etree.XPath(
+    "(//body | /*[not(body)])//*[self::span or self::div or self::p or self::em or self::a]"
+    "[contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), $name)]"
+)
 _WEEKDAY = re.compile(r"^(?:星期|週|周|禮拜|礼拜)[一二三四五六日天]$")
 _AFTER_DATE = re.compile(r"\s*《?(?P<name>[\u3400-\u9fff·]{2,12})》?(?:\s|$)")
 
@@ -193,9 +200,8 @@ def authors_of(root: lxml_html.HtmlElement, regions: Regions, vocab: Vocabulary)
 def _author_element(root: lxml_html.HtmlElement, vocab: Vocabulary) -> tuple[list[Person], str]:
     """Names in an element called ``author`` (``<span id="author_baidu">王帆</span>``); a layout
     block of that name (a heading 相关文章 over a list) names nobody."""
-    body_element = root.find("body")
     editor_or_place = re.compile(alternation(vocab.fields.editor_labels, longest_first=False) + r"|[电電縣县市]$|\d")
-    for element in (body_element if body_element is not None else root).iter("span", "div", "p", "em", "a"):
+    for element in _NAMED(root, name="author"):
         if "author" not in attribute_tokens(element) and "author_baidu" not in (element.get("id") or "").lower():
             continue
         if any(is_boilerplate(a, vocab.page) for a in element.iterancestors()):
@@ -221,8 +227,7 @@ def editor_of(regions: Regions, vocab: FieldVocabulary) -> tuple[str | None, str
 
 def _named_element_text(root: lxml_html.HtmlElement, vocab: Vocabulary, name: str) -> tuple[str, str] | None:
     """The short unlabelled text of an element whose class or id word is ``name`` (qq ``a_source``)."""
-    body_element = root.find("body")
-    for element in (body_element if body_element is not None else root).iter("span", "div", "p", "em", "a"):
+    for element in _NAMED(root, name=name):
         if name not in attribute_tokens(element):
             continue
         if any(is_boilerplate(a, vocab.page) for a in element.iterancestors()):

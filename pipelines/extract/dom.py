@@ -38,8 +38,9 @@ _SEPARATORS = re.compile(r"[\s_\-]+")
 _SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
 
 # A <title> inside the body (an included fragment's own head) is invisible in browsers.
-_DROPPED = etree.XPath("//" + " | //".join(DROPPED_TAGS) + " | //body//title")
-_MAYBE_HIDDEN = etree.XPath("//*[@hidden or contains(@style, 'none') or contains(@style, 'hidden')]")
+#: The ``style`` and ``hidden`` attributes of the page, for hidden elements: selecting the
+#: attributes costs half of selecting the elements by a condition on them.
+_STYLES = etree.XPath("//@style | //@hidden")
 _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_doctype=False)
 
 
@@ -48,9 +49,6 @@ _PARSER = lxml_html.HTMLParser(remove_comments=True, remove_pis=True, default_do
 #: follows ``</body>`` outside the body, so a fragment included with its own end tags (a shared
 #: header, an ad snippet) would cut the article off the page.
 _DOCUMENT_END_TAGS = re.compile(r"</\s*(?:body|html)\s*>", re.I)
-
-
-_JSON_LD = etree.XPath("//script[@type='application/ld+json']")
 
 
 @dataclass(frozen=True)
@@ -77,12 +75,19 @@ def parsed_page(html: str) -> Document:
         root = lxml_html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
         root = lxml_html.document_fromstring("<html></html>", parser=_PARSER)
-    json_ld = tuple(script.text for script in _JSON_LD(root) if script.text and script.text.strip())
-    for element in _DROPPED(root):
+    json_ld = tuple(
+        script.text
+        for script in root.iter("script")
+        if script.get("type", "").strip().lower() == "application/ld+json" and script.text and script.text.strip()
+    )
+    # iter() filters by tag in C: a third of the time of the same selection by XPath.
+    body = root.find("body")
+    dropped = [*root.iter(*DROPPED_TAGS), *(body.iter("title") if body is not None else ())]
+    for element in dropped:
         element.drop_tree()
-    for element in _MAYBE_HIDDEN(root):
-        if element.get("hidden") is not None or _HIDDEN_STYLE.search(element.get("style", "")):
-            element.drop_tree()
+    hidden = {value.getparent() for value in _STYLES(root) if value.attrname == "hidden" or _HIDDEN_STYLE.search(value)}
+    for element in hidden:
+        element.drop_tree()
     return Document(root, json_ld)
 
 

@@ -31,6 +31,8 @@ _CELL_TAGS = ("td", "th", "li", "span", "div", "p", "dt", "dd", "label", "font",
 _SEPARATOR = re.compile(r"^\s*[：:]\s*")
 #: 索引号: organisation code (9 or 18 characters), year, serial (0147… /2023-0040295).
 _INDEX_NUMBER = re.compile(r"^[0-9A-Z]{8,9}-?[0-9A-Z]?(?:[0-9A-Z]{8})?\s*[/／-]\s*(?:19|20)\d{2}\s*[-/／]\s*\d+$")
+#: Whitespace :func:`~pipelines.extract.dom.normalized_space` collapses, to strip one text.
+_BLANK = " \t\r\n\f\v\xa0\u3000\u2002\u2003\u2009\u200b\ufeff"
 #: Minimum number of distinct keys before a set of labelled cells counts as a disclosure table.
 _MIN_TABLE_KEYS = 2
 #: Keys an article's info bar prints too (发布日期：… 浏览次数：… 信息来源：…): a bar of these
@@ -58,6 +60,12 @@ def _label_regex(vocab: FieldVocabulary) -> re.Pattern[str]:
     # Labels are printed with padding spaces (索 引 号) on some portals.
     alternatives = alternation(vocab.govmeta_labels, spaced=True)
     return re.compile(rf"^\s*[【\[]?(?P<label>{alternatives})\s*[】\]]?\s*(?P<sep>[：:]?)")
+
+
+@cache
+def _label_starts(vocab: FieldVocabulary) -> frozenset[str]:
+    """The characters a cell that opens with a label can start with: a label's first, a bracket."""
+    return frozenset(label[0] for label in vocab.govmeta_labels) | {"【", "["}
 
 
 @cache
@@ -114,11 +122,18 @@ def _next_value(element: lxml_html.HtmlElement) -> str:
 def disclosure_metadata(root: lxml_html.HtmlElement, vocab: FieldVocabulary) -> DisclosureTable:
     """The labelled disclosure fields of a page (empty when it has no such table)."""
     label_regex = _label_regex(vocab)
+    starts = _label_starts(vocab)
     meta = DisclosureTable()
     layouts: set[str] = set()
     body = root.find("body")
+    times = root.find(".//time[@datetime]") is not None
     for element in (body if body is not None else root).iter(*_CELL_TAGS):
-        text = cell_text(element)
+        # A cell whose own first text does not open with a label's first character is none:
+        # ruled out before its whole text is built (most cells, a tenth of extraction's time).
+        own = (element.text or "").lstrip(_BLANK)
+        if own and own[0] not in starts:
+            continue
+        text = cell_text(element) if times else normalized_space(element.text_content())
         if not text or len(text) > 120:
             continue
         match = label_regex.match(text)
