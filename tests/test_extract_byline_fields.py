@@ -44,6 +44,8 @@ SOURCES = {
     "outlet-after-site-name": (page("<div>2024-05-20 10:30 示例网 环球网</div>"), "环球网"),
     "weekday-after-date": (page("<div>2024年5月20日 星期一</div>"), None),
     "weekday-then-outlet": (page("<div>2024年5月20日 星期一 环球网</div>"), "环球网"),
+    "city-after-date": (page("<div>2024年5月20日 北京</div>"), None),
+    "person-after-date": (page("<div>2024-05-20 10:30 王卫东</div>"), None),
     "outlet-after-time-element": (page("<div><time datetime='2024-05-20'>5月20日</time> 环球网</div>"), "环球网"),
     # A label's value ends where the next link starts.
     "value-into-link": (page("<div>来源：<a href='/'>新华网</a><a href='#'>打印本页</a></div>"), "新华网"),

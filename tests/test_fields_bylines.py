@@ -311,3 +311,22 @@ def test_outlets() -> None:
 )
 def test_outlet_in_title_marks(value: str, expected: str | None) -> None:
     assert byline_value(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        ("文 | 张三", [("张三", "author", "文")]),
+        ("作者 | 张三", [("张三", "author", "作者")]),
+        ("■本报记者 张三 李四", [("张三", "reporter", "本报记者"), ("李四", "reporter", "本报记者")]),
+        ("【作者】张三", [("张三", "author", "作者")]),
+        ("记者 欧阳修文", [("欧阳修文", "reporter", "记者")]),
+        ("文 张三", []),  # a bare 文 is a role only before a separator
+        ("作者简介：张三，教授", []),
+        ("网站地图 | 联系我们", []),  # 图 inside a word is no label, 联系我们 no name
+        ("记者 联系我们", []),
+    ],
+)
+def test_byline_line_forms(line: str, people: list[tuple[str, str, str]]) -> None:
+    found = people_in(line, VOCAB, anywhere=True)
+    assert [(p.name, p.role, p.label) for p in found] == people

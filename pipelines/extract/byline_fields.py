@@ -70,9 +70,12 @@ def _is_date_or_weekday(value: str) -> bool:
     return bool(_WEEKDAY.match(value) or absolute_date(value) or not re.search(r"[^\d\s\W]", value))
 
 
-def is_unlabelled_outlet(value: str, site_names: frozenset[str]) -> bool:
-    """Whether a 来源 read without a label can be one: not the site's own name, a weekday or a date."""
-    return bool(value) and not _is_date_or_weekday(value) and _key(value) not in site_names
+def is_unlabelled_outlet(value: str, site_names: frozenset[str], vocab: FieldVocabulary) -> bool:
+    """Whether a 来源 read without a label can be one: not the site's own name, a weekday or a
+    date, a place (a dateline's city: ``2023年6月3日 北京``) or a person (``… 09:10 石佳``)."""
+    if not value or _is_date_or_weekday(value) or _key(value) in site_names or value in vocab.places:
+        return False
+    return is_outlet(value, vocab) or not is_person_name(value, vocab, labelled=False)
 
 
 def _outlet_in_author_slot(regions: Regions, vocab: FieldVocabulary) -> str | None:
@@ -113,7 +116,7 @@ def _after_date(block: Block, vocab: FieldVocabulary, site_names: frozenset[str]
         name = match["name"]
         if labelled_value(after, labels, vocab) or name in vocab.labels:
             return None
-        if is_unlabelled_outlet(name, site_names):
+        if is_unlabelled_outlet(name, site_names, vocab):
             return name
         after = after[match.end() :]
     return None
@@ -141,7 +144,7 @@ def source_name_of(
         if after:
             return after, "header after date"
     element = _named_element_text(root, vocab, "source")
-    if element and is_unlabelled_outlet(element[0], site_names):
+    if element and is_unlabelled_outlet(element[0], site_names, vocab.fields):
         return element
     # The disclosure table is printed on the page; <meta> tags are not.
     for key in ("source", "issuer"):
@@ -150,7 +153,7 @@ def source_name_of(
     meta = meta_content(root, _SOURCE_META)
     if meta:
         cleaned = re.sub(rf"^(?:{alternation(vocab.fields.source_labels)})\s*[：:]\s*", "", meta[0]).strip()
-        if cleaned and len(cleaned) <= 30 and is_unlabelled_outlet(cleaned, site_names):
+        if cleaned and len(cleaned) <= 30 and is_unlabelled_outlet(cleaned, site_names, vocab.fields):
             return cleaned, f"meta {meta[1]}"
     return None, "none"
 

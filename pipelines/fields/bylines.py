@@ -42,6 +42,8 @@ _SENTENCE_END = re.compile(r"[。！？]")
 _COLON = re.compile(r"[：:︱|｜]")
 _QUOTED_OUTLET = re.compile(r"^《(?P<outlet>[^《》\s]{2,30})》")
 _PARENTHESIS = re.compile(r"[(（【\[]([^()（）【】\[\]]{2,60})[)）】\]]")
+#: What may stand right before a role label: an opening bracket, a title mark, a bullet (■本报记者).
+_BEFORE_LABEL = "（(【[》」□■●◎○▲△◆◇★☆·•"
 SEGMENT_MAX = 40
 """Characters after a role label read as its names when no bracket closes the byline."""
 PARAGRAPH_START = 40
@@ -192,9 +194,11 @@ def is_person_name(name: str, vocab: FieldVocabulary, *, labelled: bool = True) 
         return True
     if len(name) >= 3 and name.endswith(vocab.org_suffixes):
         return False
-    if labelled:
-        return True
     compound = name[:2] in vocab.surnames
+    if labelled:
+        # Four characters are a name after a compound or a common surname (欧阳修文), else a
+        # word the label happened to precede (联系我们).
+        return len(name) < 4 or compound or name[:1] in vocab.surnames
     return (compound and 3 <= len(name) <= 4) or (name[:1] in vocab.surnames and 2 <= len(name) <= 3)
 
 
@@ -373,16 +377,17 @@ def people_in(text: str, vocab: FieldVocabulary, *, anywhere: bool = False) -> l
     for match in _patterns(vocab).role.finditer(text):
         label = match["label"]
         before = text[match.start() - 1] if match.start() else " "
-        if not (before.isspace() or before in "（(【[》」"):
+        if not (before.isspace() or before in _BEFORE_LABEL):
             opening = max(text.rfind(c, 0, match.start()) for c in " \u3000（(【[》」")
             qualified = _qualified_label(text[opening + 1 : match.end()], vocab)
             if qualified is not None:
                 label = qualified  # 融媒体记者 何燕
-            elif not anywhere:
-                continue
-        after = text[match.end() :]
-        if after[:1] not in _SEPARATORS and (len(label) == 1 or not (_glued(label, vocab) or after[:1].isspace())):
-            continue  # 文/张三 but not 文化; 作者 张三 but not 文字解读
+            elif not anywhere or len(label) == 1:
+                continue  # 图 in 网站地图 | 联系我们 is no label
+        after = text[match.end() :].lstrip("】]")  # 【作者】张三
+        separated = after.lstrip(" \u3000")[:1] in _SEPARATORS or after[:1] != text[match.end() : match.end() + 1]
+        if not separated and (len(label) == 1 or not (_glued(label, vocab) or after[:1].isspace())):
+            continue  # 文/张三, 文 | 张三 but not 文化; 作者 张三 but not 文字解读
         value = after.lstrip(_SEPARATORS + " \u3000")
         stop = _CLOSING.search(value)
         segment = value[: stop.start()] if stop else value[:SEGMENT_MAX]
