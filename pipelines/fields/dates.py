@@ -93,11 +93,17 @@ _MONTH_NAMED = (
         re.I,
     ),
 )
-#: A date badge: the day printed apart from the year and month (``28 2013-12``, ``2013.12 | 28``);
-#: only a text that is nothing else, so a count next to a month is never read as a day.
-_BADGE = re.compile(
-    r"^\s*(?:(?P<d>\d{1,2})\s*[/|｜]?\s*(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*月?"
-    r"|(?P<y2>(?:19|20)\d{2})\s*[-./年]\s*(?P<m2>\d{1,2})\s*月?\s*[/|｜]?\s+(?P<d2>\d{1,2})\s*日?)\s*$"
+#: A date badge: the day printed apart from the year and month (``28 2013-12``, ``2013.12 | 28``),
+#: or the year apart from the month and day (``12-28 2013``); only a text that is nothing else,
+#: so a count next to a month is never read as a day.
+_BADGES = tuple(
+    re.compile(rf"^\s*{form}\s*$")
+    for form in (
+        r"(?P<d>\d{1,2})\s*[/|｜]?\s*(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*月?",
+        r"(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*月?\s*[/|｜]?\s+(?P<d>\d{1,2})\s*日?",
+        r"(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?\s*[/|｜]?\s*(?P<y>(?:19|20)\d{2})\s*年?",
+        r"(?P<y>(?:19|20)\d{2})\s*年?\s*[/|｜]?\s+(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?",
+    )
 )
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|日|周|週|星期|个月|個月|月|年)前")
@@ -238,12 +244,12 @@ def _month_named_date(text: str, normalized: str) -> ParsedDate | None:
 
 
 def _badge_date(text: str, normalized: str) -> ParsedDate | None:
-    match = _BADGE.match(normalized)
-    if match is None:
-        return None
-    year, month, day = (match["y"], match["m"], match["d"]) if match["y"] else (match["y2"], match["m2"], match["d2"])
-    value = _built(int(year), int(month), int(day))
-    return ParsedDate(value, _raw(text, normalized, match), "day") if value else None
+    for badge in _BADGES:
+        match = badge.match(normalized)
+        if match is not None:
+            value = _built(int(match["y"]), int(match["m"]), int(match["d"]))
+            return ParsedDate(value, _raw(text, normalized, match), "day") if value else None
+    return None
 
 
 def as_printed_local(found: ParsedDate) -> ParsedDate:
