@@ -21,12 +21,12 @@ TEXT = (
 )
 
 
-def page(header: str = "", head: str = "", before: str = "", after: str = "") -> str:
+def page(header: str = "", head: str = "", before: str = "", after: str = "", text: str = TEXT) -> str:
     """A news page: ``before`` the heading (masthead), ``header`` between it and the text."""
     return (
         f"<html><head><title>科技创新大会召开_新闻中心_示例网</title>{head}</head><body>"
         f"<div class='top'>{before}</div><h1>科技创新大会召开</h1>{header}"
-        f"<div class='content'>{TEXT}</div>{after}</body></html>"
+        f"<div class='content'>{text}</div>{after}</body></html>"
     )
 
 
@@ -127,3 +127,13 @@ def test_generated_date_is_the_last_fallback() -> None:
     assert published(page(table))[::2] == ("2012-03-05T00:00:00+08:00", "gov_meta 生成日期")
     url = "https://www.example.gov.cn/art/2012/3/2/art_1_2.html"
     assert published(page(table), url)[::2] == ("2012-03-02T00:00:00+08:00", "url /art/Y/M/D/")
+
+
+def test_a_dateline_at_the_top_of_the_text() -> None:
+    text = "<p>2024-05-20 10:30 来源：新华网</p>" + TEXT
+    assert published(page(text=text)) == ("2024-05-20T10:30:00+08:00", "minute", "body dateline")
+    # A date alone under the issuer's name is the document's own, not the publication's.
+    document = "<p>宜春市统计局</p><p>（2024年4月12日）</p>" + TEXT
+    assert published(page(text=document), "https://www.example.gov.cn/art/2024/4/18/art_1_2.html")[0] == (
+        "2024-04-18T00:00:00+08:00"
+    )

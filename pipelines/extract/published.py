@@ -1,7 +1,8 @@
 """The publication time of a page, chosen among every place a page prints one.
 
 Order (first plausible wins): the disclosure table's 发布日期/发文日期; a date in the header
-region (after the heading: after a publication label or alone); an element marked as the
+region (after the heading: after a publication label or alone); a dateline with a time in the
+body container's first lines; an element marked as the
 publication time (``<time pubdate>``, ``itemprop=datePublished``); ``<meta>`` tags; JSON-LD
 ``datePublished`` of the object about this article; a publication label anywhere in the short
 lines; the URL; a header date that only a calendar widget would print; last the table's
@@ -70,6 +71,8 @@ _PUBLISHED_META = (
     "date",
 )
 _SHORT_LINE = 80
+#: A dateline inside the body container stands in its first lines (after a 原标题 or a subtitle).
+_BODY_DATELINES = 3
 #: A badge's parts (``28`` / ``2013-12``) are short paragraphs of their own.
 _BADGE_PART = 10
 _WEEKDAY = re.compile(r"^\s*[（(]?\s*(?:星期|週|周|禮拜|礼拜)[一二三四五六日天]")
@@ -256,6 +259,19 @@ def _label_readings(regions: Regions, labels: _Labels, reference: datetime | Non
                 yield Reading(found, "label", True)
 
 
+def _body_dateline_readings(regions: Regions, labels: _Labels, reference: datetime | None) -> Iterator[Reading]:
+    """A dateline printed as the container's first lines (``2023-06-03 10:20 来源：新华网``): a
+    short line with a date and a time. A date alone there is the document's own (its 成文
+    date under the issuer's name) and is not read."""
+    for line in regions.body[:_BODY_DATELINES]:
+        if len(line) > _SHORT_LINE or labels.not_published.search(line):
+            continue
+        match = labels.published.search(line)
+        found = parsed_date(line[match.end() :] if match else line, reference)
+        if found is not None and found.has_time:
+            yield Reading(found, "body dateline", True)
+
+
 def _table_readings(gov_meta: dict[str, str], keys: tuple[tuple[str, str], ...]) -> Iterator[Reading]:
     for key, rule in keys:
         found = absolute_date(gov_meta[key]) if key in gov_meta else None
@@ -326,6 +342,7 @@ def publication_time(
     stages: list[Callable[[], Iterator[Reading]]] = [
         lambda: _table_readings(gov_meta, published_cells),
         lambda: (reading for reading, widget in header if not widget),
+        lambda: _body_dateline_readings(regions, labels, reference),
         lambda: iter(elements),
         lambda: _meta_readings(root),
         lambda: _json_ld_readings(json_ld, title),
@@ -341,7 +358,8 @@ def publication_time(
         if chosen.date.has_time and (chosen.visible or chosen.date.offset != "+00:00"):
             return chosen.date, chosen.rule  # nothing to refine, nothing to doubt
         # Every reading that can cross-check the chosen one: header, elements, meta, JSON-LD, labels.
-        others = [r for r, _ in header] + elements + list(_meta_readings(root))
+        others = [r for r, _ in header] + list(_body_dateline_readings(regions, labels, reference))
+        others += elements + list(_meta_readings(root))
         others += list(_json_ld_readings(json_ld, title)) + list(_label_readings(regions, labels, reference))
         checked = _cross_checked(chosen, [o for o in others if o != chosen and acceptable(o.date)])
         return checked.date, checked.rule
