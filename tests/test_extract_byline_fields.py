@@ -61,6 +61,7 @@ SOURCES = {
     ),
     # A printed label is the page's word, even when it names the site.
     "labelled-site-name": (page("<div>来源：示例网</div>"), "示例网"),
+    "pinyin-named-element": (page("<div><span class='laiyuan'>中国青年报</span></div>"), "中国青年报"),
 }
 
 
@@ -72,6 +73,7 @@ def test_source_name(html: str, expected: str | None) -> None:
 AUTHORS = {
     "layout-div-named-author": (page(after="<div class='author'>相关文章</div>"), None),
     "element-named-author": (page(after="<span id='author_baidu'>王帆</span>"), "王帆"),
+    "pinyin-named-author": (page(after="<span class='zuozhe'>作者：王帆</span>"), "王帆"),
     "organization-in-author-slot": (page("<div>作者：国家统计局</div>"), None),
     "wire-agency-in-author-slot": (page("<div>作者：新华社</div>"), None),
     "place-in-author-element": (page(after="<span class='author'>平潭</span>"), None),

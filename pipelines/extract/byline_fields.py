@@ -14,6 +14,7 @@ date or another label. Visible values come before invisible ones.
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from lxml import etree
 from lxml import html as lxml_html
@@ -41,12 +42,19 @@ from pipelines.vocab import FieldVocabulary, Vocabulary
 
 _SOURCE_META = ("source", "ContentSource", "og:article:source", "article:source")
 _SHORT_LINE = 80
-#: Elements that may be named ``$name`` by a class or id word, in page order (selected in C;
+#: Elements that may be named by a class or id word, in page order (selected in C;
 #: :func:`attribute_tokens` decides): scanning every element in Python cost 5% of extraction.
-_NAMED = etree.XPath(
-    "(//body | /*[not(body)])//*[self::span or self::div or self::p or self::em or self::a]"
-    "[contains(translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz'), $name)]"
-)
+_LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+
+@cache
+def _named_xpath(names: tuple[str, ...]) -> etree.XPath:
+    wanted = " or ".join(f"contains({_LOWER}, '{name}')" for name in names)
+    return etree.XPath(
+        f"(//body | /*[not(body)])//*[self::span or self::div or self::p or self::em or self::a][{wanted}]"
+    )
+
+
 _WEEKDAY = re.compile(r"^(?:星期|週|周|禮拜|礼拜)[一二三四五六日天]$")
 _AFTER_DATE = re.compile(r"\s*《?(?P<name>[\u3400-\u9fff·]{2,12})》?(?:\s|$)")
 
@@ -143,7 +151,7 @@ def source_name_of(
         after = _after_date(block, vocab.fields, site_names)
         if after:
             return after, "header after date"
-    element = _named_element_text(root, vocab, "source")
+    element = _named_element_text(root, vocab, vocab.page.source_tokens)
     if element and is_unlabelled_outlet(element[0], site_names, vocab.fields):
         return element
     # The disclosure table is printed on the page; <meta> tags are not.
@@ -204,9 +212,7 @@ def _author_element(root: lxml_html.HtmlElement, vocab: Vocabulary) -> tuple[lis
     """Names in an element called ``author`` (``<span id="author_baidu">王帆</span>``); a layout
     block of that name (a heading 相关文章 over a list) names nobody."""
     editor_or_place = re.compile(alternation(vocab.fields.editor_labels, longest_first=False) + r"|[电電縣县市]$|\d")
-    for element in _NAMED(root, name="author"):
-        if "author" not in attribute_tokens(element) and "author_baidu" not in (element.get("id") or "").lower():
-            continue
+    for element in _named_elements(root, vocab.page.author_tokens):
         if any(is_boilerplate(a, vocab.page) for a in element.iterancestors()):
             continue
         text = normalized_space(element.text_content())
@@ -228,11 +234,18 @@ def editor_of(regions: Regions, vocab: FieldVocabulary) -> tuple[str | None, str
     return None, "none"
 
 
-def _named_element_text(root: lxml_html.HtmlElement, vocab: Vocabulary, name: str) -> tuple[str, str] | None:
-    """The short unlabelled text of an element whose class or id word is ``name`` (qq ``a_source``)."""
-    for element in _NAMED(root, name=name):
-        if name not in attribute_tokens(element):
-            continue
+def _named_elements(root: lxml_html.HtmlElement, names: tuple[str, ...]) -> list[lxml_html.HtmlElement]:
+    """Elements with one of ``names`` among their class/id words, in page order."""
+    if not names:
+        return []
+    return [element for element in _named_xpath(names)(root) if attribute_tokens(element).intersection(names)]
+
+
+def _named_element_text(
+    root: lxml_html.HtmlElement, vocab: Vocabulary, names: tuple[str, ...]
+) -> tuple[str, str] | None:
+    """The short unlabelled text of an element whose class or id word is one of ``names`` (qq ``a_source``)."""
+    for element in _named_elements(root, names):
         if any(is_boilerplate(a, vocab.page) for a in element.iterancestors()):
             continue
         text = re.sub(r"^.{0,6}?[：:]\s*", "", normalized_space(element.text_content()))

@@ -72,6 +72,10 @@ class PageVocabulary:
     container_itemprops: tuple[str, ...]
     title_tokens: frozenset[str]
     subtitle_tokens: frozenset[str]
+    source_tokens: tuple[str, ...]
+    """Class/id words of an element holding the 来源 (``a_source``, ``laiyuan``)."""
+    author_tokens: tuple[str, ...]
+    """Class/id words of an element holding the author's name (``author_baidu``, ``zuozhe``)."""
     cms: Mapping[str, Mapping[str, tuple[str, ...]]]
     """CMS family -> ``marker`` / ``body`` / ``url`` -> values."""
 
@@ -258,6 +262,8 @@ def _page(tables: _Tables) -> PageVocabulary:
         container_itemprops=tuple(containers("body_itemprop")),
         title_tokens=frozenset(containers("title")),
         subtitle_tokens=frozenset(containers("subtitle")),
+        source_tokens=tuple(containers("source")),
+        author_tokens=tuple(containers("author")),
         cms=MappingProxyType(
             {
                 family: MappingProxyType({kind: tuple(values) for kind, values in parts.items()})
