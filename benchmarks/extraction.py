@@ -6,7 +6,12 @@ GNE and newspaper4k; a baseline that is not importable is skipped with a note. P
 per-field table and pages/s (note: ours includes the Scrapy process start and every pipeline
 stage, the baselines only their extraction call).
 
-Then, since process start dominates a 23-page run, a second table times steady-state
+Then a table of provenance: for each field, which rule (``extra.provenance[field].rule``)
+produced each right value, each wrong one, each value where the truth has none (false) and
+each miss, on the corpus run in this process through extraction, cleaning and enrichment, and
+judged as ``score.py`` judges it. A wrong value names the rule to look at.
+
+Then, since process start dominates a 23-page run, a further table times steady-state
 throughput in this one process, like for like from the raw bytes: our page decoding plus the
 extraction stage, and plus the cleaning and enrichment stages (the pipeline classes themselves,
 built from a crawler; dedup and storage need a database and are left out), against each
@@ -16,7 +21,7 @@ baseline's call as ``score.py`` makes it. Each row runs the whole corpus repeate
 (``score.py`` compares strings after OpenCC Traditional->Simplified on both sides, so the
 Traditional-script pages, which the cleaning stage converts, score as they read.)
 
-Usage: python benchmarks/extraction.py [--corpus DIR] [--per-page] [--json OUT] [--seconds S]
+Usage: python benchmarks/extraction.py [--corpus DIR] [--per-page] [--json OUT] [--seconds S] [--rules-only]
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import importlib.util
 import subprocess
 import sys
 import time
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
@@ -35,6 +41,15 @@ PROJECT = Path(__file__).resolve().parent.parent
 SHARED = PROJECT.parent / "shared"
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
+FETCHED_AT = "2026-01-01T00:00:00+08:00"
+#: Fields whose rule is counted, with the ``score.py`` row keys that judge them.
+RULE_FIELDS = {
+    "published": ("published", "published_min"),
+    "source_name": ("source_name",),
+    "author": ("author",),
+    "doc_number": ("doc_number",),
+    "title": ("title",),
+}
 BASELINES = {"trafilatura": "trafilatura", "readability": "readability", "gne": "gne", "newspaper4k": "newspaper"}
 
 
@@ -53,10 +68,14 @@ def main() -> int:
     parser.add_argument("--per-page", action="store_true")
     parser.add_argument("--json", type=Path)
     parser.add_argument("--seconds", type=float, default=5.0, help="per row of the steady-state table; 0 skips it")
+    parser.add_argument("--rules-only", action="store_true", help="only the table of rules per field")
     args = parser.parse_args()
     if not args.corpus.is_dir() or not args.score.is_file():
         print(f"corpus {args.corpus} or scorer {args.score} not found", file=sys.stderr)
         return 2
+    if args.rules_only:
+        print_rule_counts(args.corpus, args.score)
+        return 0
     present, missing = importable_baselines()
     for name in missing:
         print(
@@ -71,6 +90,8 @@ def main() -> int:
     if args.json:
         command += ["--json", str(args.json)]
     code = subprocess.run(command, cwd=PROJECT, check=False).returncode
+    if code == 0:
+        print_rule_counts(args.corpus, args.score)
     if code == 0 and args.seconds > 0:
         print_steady_state(args.corpus, args.score, present, args.seconds)
     return code
@@ -102,7 +123,7 @@ def our_runners() -> dict[str, Callable[[bytes, str], Any]]:
     crawler = project_crawler()
     crawler.stats.open_spider()  # type: ignore[union-attr]
     stages = [build_from_crawler(cls, crawler) for cls in (ExtractionPipeline, CleaningPipeline, EnrichmentPipeline)]
-    fetched_at = datetime.fromisoformat("2026-01-01T00:00:00+08:00")
+    fetched_at = datetime.fromisoformat(FETCHED_AT)
 
     def page_of(raw: bytes, url: str) -> Any:
         return page_from_response(HtmlResponse(url=url, body=raw), kind="html", fetched_at=fetched_at)
@@ -141,6 +162,53 @@ def baseline_runner(name: str, decode: Callable[[bytes], str]) -> Callable[[byte
         extractor = GeneralNewsExtractor()
         return lambda raw, url: extractor.extract(decode(raw))
     raise ValueError(f"no in-process runner for baseline {name!r}")
+
+
+def rule_outcomes(rows: list[dict[str, Any]], articles: dict[str, Any]) -> dict[tuple[str, str], Counter[str]]:
+    """``(field, rule) -> {outcome: pages}`` from ``score.py``'s per-page rows: ``right``,
+    ``wrong`` (a value unlike the truth's; for published a right day with a wrong minute
+    counts as ``wrong minute``), ``false`` (a value where the truth has none), ``missed``."""
+    counts: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        article = articles[row["id"]]
+        for field, (key, *finer) in RULE_FIELDS.items():
+            provenance = article.extra.provenance.get(field)
+            rule = provenance.rule if provenance is not None else "none"
+            rule = rule.split(": ", 1)[0] if field == "title" else rule
+            value = getattr(article, field)
+            if f"{key}_false" in row:
+                outcome = "false" if row[f"{key}_false"] else "none (right)"
+            elif key not in row:
+                continue
+            elif not value:
+                outcome = "missed"
+            elif not row[key]:
+                outcome = "wrong"
+            else:
+                outcome = "wrong minute" if finer and row.get(finer[0]) is False else "right"
+            counts[(field, rule)][outcome] += 1
+    return counts
+
+
+def print_rule_counts(corpus: Path, score: Path) -> None:
+    """The rules behind each field's right and wrong values on the corpus (full stage chain)."""
+    from tests.conftest import load_scorer
+
+    scorer = load_scorer(score)
+    cases = scorer.load_cases(corpus, corpus)
+    run = our_runners()["govnews extraction+cleaning+enrichment"]
+    articles = {}
+    for case in cases:
+        truth = case["truth"]
+        articles[truth["id"]] = run(case["page"].read_bytes(), truth.get("url") or f"file:///corpus/{truth['id']}.html")
+    _, rows = scorer.score(cases, {key: vars(article) for key, article in articles.items()})
+    counts = rule_outcomes(rows, articles)
+    outcomes = ("right", "wrong", "wrong minute", "false", "missed", "none (right)")
+    print(f"\nRules per field, {len(cases)} pages (extraction+cleaning+enrichment in this process)")
+    print("| field | rule | " + " | ".join(outcomes) + " |")
+    print("|---|---|" + "---|" * len(outcomes))
+    for (field, rule), outcome in sorted(counts.items(), key=lambda item: (item[0][0], -item[1]["right"])):
+        print(f"| {field} | {rule} | " + " | ".join(str(outcome[name] or "") for name in outcomes) + " |")
 
 
 def print_steady_state(corpus: Path, score: Path, baselines: list[str], seconds: float) -> None:

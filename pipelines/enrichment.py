@@ -129,7 +129,7 @@ def _apply_bylines(article: Article, extra: Annex, vocab: Vocabulary) -> list[st
     if article.published is None and reference is not None and published and published.line < bylines.HEAD_LINES:
         # Relative forms (3小时前) are left to extraction, which reads them where pages print them.
         parsed = absolute_date(published.value)
-        if parsed is not None and is_plausible(parsed.value, reference):
+        if parsed is not None and is_plausible(parsed.value, reference, timed=parsed.has_time):
             article.published, article.published_raw = parsed.iso(), parsed.raw
             article.published_precision, article.published_offset = parsed.precision, parsed.offset
             _set_provenance(extra, "published", "published_byline_label")

@@ -96,6 +96,7 @@ def fields_of(html: str, url: str, fetched_at: str) -> dict[str, Any]:
         "title": cleaned.title,
         "body": cleaned.body.split("\n"),
         "published": extracted.published,
+        "published_raw": extracted.published_raw,
         "source_name": extracted.source_name,
         "author": extracted.author,
         "doc_number": extracted.doc_number,

@@ -1,19 +1,25 @@
 """The kinds of mutation of ``tests/metamorphic.py``: changes real sites make to article pages.
 
 Each kind names where it was seen or what the issue reported; body kinds keep ``title`` and
-``body``. Field kinds (clock widget, related list with dates, JSON-LD) keep only ``body`` for
-now; the fields task adds the fields they threaten (``published``, ``title``) to ``keeps``.
+``body``. Field kinds (a clock widget, a related list with dates above or below the article,
+a stale JSON-LD block, the date as ``<time datetime>``, a ``ContentSource`` meta naming the
+site, a weekday or the site's name after the date, a layout div named ``author``) keep the
+fields they threaten too: ``published``, ``source_name`` and ``author``, which are right on
+every dev page, so they must stay right.
 """
 
 from __future__ import annotations
 
 import json
 import random
+import re
+from datetime import datetime
 
 from lxml import etree
 from lxml import html as lxml_html
 
 from tests.metamorphic import (
+    Apply,
     Change,
     Mutated,
     Mutation,
@@ -257,7 +263,9 @@ def _byline_lines(wrapper: lxml_html.HtmlElement, article_chars: int, rng: rando
     return (squashed(lxml_html.fragment_fromstring(markup).text_content()),)
 
 
-# --- Field mutations: the fields task adds the fields they threaten to ``keeps`` -------------
+# --- Field mutations: published, 来源 and author must not move -------------------------------
+
+FIELDS = ("title", "body", "published", "source_name", "author")
 
 
 def _clock_widget(page: Page, rng: random.Random) -> Mutated | None:
@@ -276,13 +284,17 @@ def _clock_widget(page: Page, rng: random.Random) -> Mutated | None:
 def _related_with_dates(
     wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random
 ) -> tuple[str, ...] | None:
-    """A related-articles list with a date per item, right after the article."""
+    """A related-articles list with a date per item, right after the article or between the
+    heading's dateline and the article (where templates put 相关文章 and 上一篇 boxes)."""
     items = "".join(
         f"<li><a href='/art/2021/3/{n}/art_{n}.html'>关于开展第{n}批示范项目申报工作的通知</a>"
         f"<span>2021-03-{n:02d}</span></li>"
         for n in range(1, rng.randint(4, 9))
     )
-    if not insert(wrapper, "after", f"<div><h3>相关文章</h3><ul>{items}</ul></div>"):
+    # Before the article only where nothing of it comes first (the wrapper may be one part of it).
+    first = not any(squashed(s.text_content()) for s in wrapper.itersiblings(preceding=True) if isinstance(s.tag, str))
+    where = rng.choice(("before", "after")) if first else "after"
+    if not insert(wrapper, where, f"<div><h3>相关文章</h3><ul>{items}</ul></div>"):
         return None
     return ("示范项目申报工作", "相关文章")
 
@@ -299,6 +311,111 @@ def _json_ld(page: Page, rng: random.Random) -> Mutated | None:
     return Mutated(serialized(root), ("模板默认标题",))
 
 
+def _site_name(root: lxml_html.HtmlElement) -> str | None:
+    """The name the page gives its site: a ``SiteName``/``og:site_name`` meta, else the last part
+    of the ``<title>``."""
+    for meta in root.iter("meta"):
+        if (meta.get("name") or meta.get("property") or "") in ("SiteName", "og:site_name") and meta.get("content"):
+            return str(meta.get("content")).strip()
+    title = root.find(".//title")
+    parts = re.split(r"\s*[_|｜]\s*|\s+-\s+", title.text_content().strip()) if title is not None else []
+    return parts[-1] if len(parts) > 1 and parts[-1] else None
+
+
+def _source_meta_of_site(page: Page, rng: random.Random) -> Mutated | None:
+    """``<meta name="ContentSource">`` (or ``source``) filled with the site's own name, as TRS
+    templates do when an editor leaves 来源 empty; the site's name is no 来源."""
+    root = lxml_html.document_fromstring(page.baseline)
+    head = root.find("head")
+    name = _site_name(root)
+    if head is None or not name:
+        return None
+    for meta in list(head.iter("meta")):
+        if meta.get("name") in ("ContentSource", "source"):
+            meta.drop_tree()
+    if not any(meta.get("name") == "SiteName" for meta in head.iter("meta")):
+        etree.SubElement(head, "meta", name="SiteName", content=name)
+    etree.SubElement(head, "meta", name=rng.choice(("ContentSource", "source")), content=name)
+    return Mutated(serialized(root))
+
+
+def _date_text(root: lxml_html.HtmlElement, raw: str | None) -> lxml_html.HtmlElement | None:
+    """The element whose own text (or whose tail) prints the publication date as extracted."""
+    if not raw:
+        return None
+    body = root.find("body")
+    for element in body.iter() if body is not None else ():
+        printed = isinstance(element.tag, str) and element.tag not in ("script", "style", "title")
+        if printed and (raw in (element.text or "") or raw in (element.tail or "")):
+            return element
+    return None
+
+
+def _after_the_date(words: tuple[str, ...]) -> Apply:
+    """A word printed right after the visible publication date: a weekday (``2019年4月1日
+    星期一``), or the farm's own name (``2023-06-03 10:20 某某网``)."""
+
+    def apply(page: Page, rng: random.Random) -> Mutated | None:
+        root = lxml_html.document_fromstring(page.baseline)
+        raw = page.output(page.baseline)["published_raw"]
+        element = _date_text(root, raw)
+        word = rng.choice(words) if words else _site_name(root)
+        if element is None or not word:
+            return None
+        if raw in (element.text or ""):
+            element.text = (element.text or "").replace(raw, f"{raw} {word} ", 1)
+        else:
+            element.tail = (element.tail or "").replace(raw, f"{raw} {word} ", 1)
+        return Mutated(serialized(root))
+
+    return apply
+
+
+def _time_element(page: Page, rng: random.Random) -> Mutated | None:
+    """The visible date printed as ``<time datetime="…">6月3日</time>``: the year and time only
+    in the attribute, as HTML5 templates print it. Only a date outside the article: a dateline
+    inside the text is the body's to recognize."""
+    root, wrapper = page.baseline_with_wrapper()
+    output = page.output(page.baseline)
+    raw, published = output["published_raw"], output["published"]
+    element = _date_text(root, raw)
+    if element is None or not published or (wrapper is not None and wrapper in (element, *element.iterancestors())):
+        return None
+    moment = datetime.fromisoformat(published)
+    shown = f"{moment.month}月{moment.day}日"
+    markup = f"<time datetime='{published if ':' in raw else published[:10]}'>{shown}</time>"
+    parent, in_text = (element, True) if raw in (element.text or "") else (element.getparent(), False)
+    if parent is None:
+        return None
+    before, _, after = (element.text if in_text else element.tail or "").partition(raw)
+    time = lxml_html.fragment_fromstring(markup)
+    time.tail = after
+    if in_text:
+        element.text = before
+        element.insert(0, time)
+    else:
+        element.tail = before
+        element.addnext(time)
+    return Mutated(serialized(root))
+
+
+def _author_layout_div(
+    wrapper: lxml_html.HtmlElement, article_chars: int, rng: random.Random
+) -> tuple[str, ...] | None:
+    """A sidebar block named ``author`` that is layout, holding a heading and a list of links."""
+    markup = rng.choice(
+        (
+            "<div class='author'>相关文章</div>",
+            "<div class='author-box'><div class='author'>推荐阅读</div>"
+            "<ul><li><a href='/a/1.html'>更多精彩内容</a></li></ul></div>",
+            "<div class='author'><h4>相关文章</h4></div>",
+        )
+    )
+    if not insert(wrapper, "after", markup):
+        return None
+    return ("推荐阅读", "更多精彩内容")
+
+
 MUTATIONS = (
     Mutation("stray_end_tags", _stray_end_tags),
     Mutation("renamed_wrapper", tree_mutation(_renamed_wrapper)),
@@ -312,8 +429,13 @@ MUTATIONS = (
     Mutation("widget_row", tree_mutation(_widget_row)),
     Mutation("tail_lines", tree_mutation(_tail_lines)),
     Mutation("byline_lines", tree_mutation(_byline_lines), keeps=("body",)),
-    Mutation("clock_widget", _clock_widget, keeps=("body",)),
-    Mutation("related_with_dates", tree_mutation(_related_with_dates), keeps=("body",)),
-    Mutation("json_ld", _json_ld, keeps=("body",)),
+    Mutation("clock_widget", _clock_widget, keeps=FIELDS),
+    Mutation("related_with_dates", tree_mutation(_related_with_dates), keeps=FIELDS),
+    Mutation("json_ld", _json_ld, keeps=FIELDS),
+    Mutation("source_meta_of_site", _source_meta_of_site, keeps=FIELDS),
+    Mutation("weekday_after_date", _after_the_date(("星期五", "星期一", "周三")), keeps=FIELDS),
+    Mutation("site_name_after_date", _after_the_date(()), keeps=FIELDS),
+    Mutation("time_element", _time_element, keeps=FIELDS),
+    Mutation("author_layout_div", tree_mutation(_author_layout_div), keeps=FIELDS),
 )
 BY_NAME = {mutation.name: mutation for mutation in MUTATIONS}

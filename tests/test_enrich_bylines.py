@@ -24,6 +24,8 @@ def vocab() -> FieldVocabulary:
         ("长江网10月4日讯（记者陈智 整合） 国庆中秋长假过半。", ["陈智"], "reporter_parenthesis"),
         ("新华社巴黎12月9日电（记者唐霁）法国9日再次爆发全国跨行业大罢工。", ["唐霁"], "reporter_parenthesis"),
         ("本报记者 王乐文 方敏\n正文第一段。", ["王乐文", "方敏"], "reporter_line"),
+        ("原标题：邮轮航线启动\n中新社平潭3月18日电 (白志斌)18日，邮轮驶往日本。", ["白志斌"], "dateline_names"),
+        ("第一段。\n会议还部署了防汛工作。（王卫东）", ["王卫东"], "closing_names"),
     ],
 )
 def test_find_authors(vocab: FieldVocabulary, body: str, names: list[str], rule: str) -> None:
@@ -38,6 +40,8 @@ def test_find_authors(vocab: FieldVocabulary, body: str, names: list[str], rule:
         "2月5日,记者来到江苏省中关村高新技能工业开发区。",
         "浙江海外高层次人才创新园（海创园）位于杭州。",
         "科创中国浙江省级试点县(市区)名单公布。",
+        "第一段。\n会议还部署了防汛工作。（完）",
+        "第一段。\n第二段。\n第三段。\n会议还部署了防汛工作。（王卫东）\n第五段。\n第六段。",
         "",
     ],
 )

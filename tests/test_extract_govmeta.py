@@ -95,3 +95,45 @@ def test_invalid_fields(fields: dict[str, str], invalid: list[str]) -> None:
 def test_invalid_values_say_why(fields: dict[str, str], reason: str) -> None:
     found = invalid_fields(DisclosureTable(fields=fields), fetch_time("2024-06-01T00:00:00+08:00"), VOCAB)
     assert [value.reason for value in found] == [reason]
+
+
+# Issue 14: one province's template prints the whole row in one cell; Hanweb's info bar is no table.
+ROW_IN_ONE_CELL = """<html><body><div class="meta"><p>索引号：014717475N/2023-0040295 发布机构： 宜春市统计局
+发文日期： 2023-04-18 公开方式： 主动公开 分类： 统计公报</p></div></body></html>"""
+INFO_BAR = """<html><body><div class="info"><span>发布日期：2024-05-10</span>
+<span>浏览次数：<b>12</b></span> <span>信息来源：市科技局</span></div></body></html>"""
+HANWEB_TABLE = """<html><body><table><tr><td>索引号</td><td>11330400002578291X/2024-213101</td></tr>
+<tr><td>发布机构</td><td>嘉兴市科学技术局</td></tr>
+<tr><td colspan="2">发布日期：2024-05-10 浏览次数： 信息来源：市科技局</td></tr></table></body></html>"""
+TIME_CELL = """<html><body><dl><dd><label>索引号：</label><div>014717475N/2023-0040295</div></dd>
+<dd><label>发文日期：</label><div><time datetime="2023-04-18">4月18日</time></div></dd></dl></body></html>"""
+
+
+@pytest.mark.parametrize(
+    ("html", "fields"),
+    [
+        (
+            ROW_IN_ONE_CELL,
+            {
+                "index_number": "014717475N/2023-0040295",
+                "issuer": "宜春市统计局",
+                "issued_date": "2023-04-18",
+                "disclosure": "主动公开",
+            },
+        ),
+        (INFO_BAR, {}),
+        (
+            HANWEB_TABLE,
+            {
+                "index_number": "11330400002578291X/2024-213101",
+                "issuer": "嘉兴市科学技术局",
+                "published_date": "2024-05-10",
+                "source": "市科技局",
+            },
+        ),
+        (TIME_CELL, {"index_number": "014717475N/2023-0040295", "issued_date": "2023-04-18"}),
+    ],
+    ids=["row-in-one-cell", "info-bar", "hanweb-table", "time-cell"],
+)
+def test_values_end_at_the_next_label(html: str, fields: dict[str, str]) -> None:
+    assert disclosure_metadata(parsed_document(html), VOCAB).fields == fields

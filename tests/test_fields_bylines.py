@@ -14,6 +14,10 @@ from pipelines.extraction import extract_article
 from pipelines.fields.bylines import (
     byline_people,
     byline_value,
+    closing_people,
+    dateline_people,
+    is_outlet,
+    is_person_name,
     label_pairs,
     labelled_value,
     name_and_outlet,
@@ -36,6 +40,8 @@ VOCAB = load_vocabulary().fields
         ("来源于：东区办事处", "东区办事处"),
         ("本文来源：证券市场红周刊", "证券市场红周刊"),
         ("來源：中央社", "中央社"),
+        ("本文转自：人民网", "人民网"),
+        ("摘自：《学习时报》", "学习时报"),
         ("来源：【打印本页】", None),
         ("来源： 访问量：199", None),
         ("来源：", None),
@@ -202,3 +208,127 @@ def test_same_role_whichever_stage_finds_the_author(byline: str, expected: list[
     enrich_article(enriched, load_vocabulary())
     for article in (extracted, enriched):
         assert [(person.name, person.role, person.label) for person in article.extra.authors] == expected
+
+
+# Issue 14: labels and shapes of bylines the unseen pages printed, and words that are no names.
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        ("（采写：王五）", [("王五", "reporter", "采写")]),
+        ("（文/图 李四）", [("李四", "author", "文/图")]),
+        ("（作者：张三，北京大学经济学院教授）", [("张三", "author", "作者")]),
+        ("平潭网6月4日讯（融媒体记者 何燕）近日，记者从实验区了解到", [("何燕", "reporter", "融媒体记者")]),
+        (
+            "（全媒体记者 王卫东 通讯员 李明）",
+            [("王卫东", "reporter", "全媒体记者"), ("李明", "correspondent", "通讯员")],
+        ),
+        ("本报讯（记者 王卫东报道）", [("王卫东", "reporter", "记者")]),
+    ],
+)
+def test_bylines_of_unseen_shapes(line: str, people: list[tuple[str, str, str]]) -> None:
+    found = parenthesized_people(line, VOCAB) or people_in(line, VOCAB, anywhere=True)
+    assert [(p.name, p.role, p.label) for p in found] == people
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "文字解读",  # a tab of Pingtan pages: 文字 is a label only before a separator
+        "作者：新华社",  # a wire agency in the author slot is no person
+        "作者：国家统计局",  # no name is cut out of an organization
+        "作者：统计局",
+        "记者 平潭",  # a place
+    ],
+)
+def test_no_people(line: str) -> None:
+    assert parenthesized_people(line, VOCAB) == []
+    assert people_in(line, VOCAB, anywhere=True) == []
+
+
+def test_only_desks_and_outlets_qualify_a_label() -> None:
+    assert parenthesized_people("（中国青年报记者 张三）", VOCAB) == [Person("张三", "reporter", "中国青年报记者")]
+    assert parenthesized_people("（告诉记者 张三）", VOCAB) == []
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "names"),
+    [
+        ("中新社平潭3月18日电 (白志斌)18日，载运2006名旅客的邮轮驶往日本", ["白志斌"]),
+        ("新华社北京5月20日电（王卫东 李明）记者从国家卫生健康委获悉", ["王卫东", "李明"]),
+        ("新华社北京5月20日电（相关文章）", []),
+        ("新华社北京5月20日电（记者唐霁）", []),  # a role label: parenthesized_people reads it
+        ("北京5月20日电（完）", []),
+    ],
+)
+def test_dateline_names(paragraph: str, names: list[str]) -> None:
+    assert [p.name for p in dateline_people(paragraph, VOCAB)] == names
+    assert all(p.role == "reporter" and p.label is None for p in dateline_people(paragraph, VOCAB))
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "names"),
+    [
+        ("会议对下一步工作提出了要求。（王卫东）", ["王卫东"]),
+        ("（王卫东 李明）", ["王卫东", "李明"]),
+        ("（完）", []),
+        ("（相关文章）", []),
+        ("（平潭）", []),
+        ("（新华社）", []),
+        ("他说（王卫东）很好。", []),
+    ],
+)
+def test_closing_names(paragraph: str, names: list[str]) -> None:
+    assert [p.name for p in closing_people(paragraph, VOCAB)] == names
+
+
+@pytest.mark.parametrize(
+    ("name", "labelled", "expected"),
+    [
+        ("王卫东", False, True),
+        ("欧阳修文", False, True),
+        ("相关文章", False, False),  # an author-named layout div (issue 14)
+        ("解读", True, True),  # 解 is a surname: the label rule, not the name, keeps 文字解读 out
+        ("新华社", True, False),
+        ("人民网", True, False),
+        ("统计局", True, False),
+        ("平潭", True, False),
+        ("约翰·米勒", False, True),
+    ],
+)
+def test_person_names(name: str, labelled: bool, expected: bool) -> None:
+    assert is_person_name(name, VOCAB, labelled=labelled) is expected
+
+
+def test_outlets() -> None:
+    assert [word for word in ("新华社", "中国青年报", "人民网", "王卫东", "央视") if is_outlet(word, VOCAB)] == [
+        "新华社",
+        "中国青年报",
+        "人民网",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("《学习时报》", "学习时报"), ("《人民日报》（2023年06月03日 01 版）", "人民日报"), ("《》", None)],
+)
+def test_outlet_in_title_marks(value: str, expected: str | None) -> None:
+    assert byline_value(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "people"),
+    [
+        ("文 | 张三", [("张三", "author", "文")]),
+        ("作者 | 张三", [("张三", "author", "作者")]),
+        ("■本报记者 张三 李四", [("张三", "reporter", "本报记者"), ("李四", "reporter", "本报记者")]),
+        ("【作者】张三", [("张三", "author", "作者")]),
+        ("记者 欧阳修文", [("欧阳修文", "reporter", "记者")]),
+        ("文 张三", []),  # a bare 文 is a role only before a separator
+        ("作者简介：张三，教授", []),
+        ("网站地图 | 联系我们", []),  # 图 inside a word is no label, 联系我们 no name
+        ("记者 联系我们", []),
+    ],
+)
+def test_byline_line_forms(line: str, people: list[tuple[str, str, str]]) -> None:
+    found = people_in(line, VOCAB, anywhere=True)
+    assert [(p.name, p.role, p.label) for p in found] == people

@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from pipelines.fields.dates import BEIJING, absolute_date, fetch_time, is_plausible, parsed_date, url_date
+from pipelines.fields.dates import (
+    BEIJING,
+    absolute_date,
+    as_printed_local,
+    fetch_time,
+    is_plausible,
+    parsed_date,
+    url_date,
+)
 
 FETCHED = "2024-06-01T12:00:00+08:00"
 
@@ -197,3 +205,66 @@ def test_relative_precision(text: str, iso: str, precision: str) -> None:
     found = parsed_date(text, fetch_time(FETCHED))
     assert found is not None
     assert (found.iso(), found.precision) == (iso, precision)
+
+
+# Issue 14: English and mixed forms farm templates and foreign-run sites print.
+@pytest.mark.parametrize(
+    ("text", "iso", "precision", "raw"),
+    [
+        ("十一月 6th, 2009", "2009-11-06T00:00:00+08:00", "day", "十一月 6th, 2009"),
+        ("Dec 28 2013 00:28", "2013-12-28T00:28:00+08:00", "minute", "Dec 28 2013 00:28"),
+        ("December 28, 2013 10:05 PM", "2013-12-28T22:05:00+08:00", "minute", "December 28, 2013 10:05 PM"),
+        ("Posted on March 3rd, 2015 at 9:30 am", "2015-03-03T09:30:00+08:00", "minute", "March 3rd, 2015 at 9:30 am"),
+        ("28 Dec 2013", "2013-12-28T00:00:00+08:00", "day", "28 Dec 2013"),
+        ("Sat, 28 Dec 2013 00:28:00 GMT", "2013-12-28T08:28:00+08:00", "second", "28 Dec 2013 00:28:00 GMT"),
+        ("五月 12, 2009", "2009-05-12T00:00:00+08:00", "day", "五月 12, 2009"),
+        # A date badge: the day printed apart from the year and month, as its parts are joined.
+        ("28 2013-12", "2013-12-28T00:00:00+08:00", "day", "28 2013-12"),
+        ("2013.12 | 28", "2013-12-28T00:00:00+08:00", "day", "2013.12 | 28"),
+        ("2013年12月 28", "2013-12-28T00:00:00+08:00", "day", "2013年12月 28"),
+        ("282013-12", "2013-12-28T00:00:00+08:00", "day", "282013-12"),  # <span>28</span><span>2013-12</span>
+        ("12-28 2013", "2013-12-28T00:00:00+08:00", "day", "12-28 2013"),
+        ("2013 12月28日", "2013-12-28T00:00:00+08:00", "day", "2013 12月28日"),
+    ],
+)
+def test_month_names_and_badges(text: str, iso: str, precision: str, raw: str) -> None:
+    found = absolute_date(text)
+    assert found is not None
+    assert (found.iso(), found.precision, found.raw) == (iso, precision, raw)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["March 2019", "共28 2013-12", "第28 2013-12期", "Decimal 28 2013", "十一月6日", "8 of 2013", "Oct 2019 12:00"],
+)
+def test_not_month_named_dates(text: str) -> None:
+    assert absolute_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("2019-12-10T07:57:40Z", "2019-12-10T07:57:40+08:00"),
+        ("2019-12-10T23:30:00+00:00", "2019-12-10T23:30:00+08:00"),
+        ("2019-12-10 07:57", "2019-12-10T07:57:00+08:00"),
+    ],
+)
+def test_clock_reading_as_local_time(text: str, local: str) -> None:
+    found = absolute_date(text)
+    assert found is not None
+    read = as_printed_local(found)
+    assert (read.iso(), read.offset, read.precision) == (local, None, found.precision)
+
+
+@pytest.mark.parametrize(
+    ("text", "plausible"),
+    [
+        ("2024-06-01 13:59", True),  # within the slack after the fetch (12:00)
+        ("2024-06-01 14:30", False),  # a clock widget's time, after the fetch
+        ("2024-06-02", True),  # a day alone keeps one day of slack
+    ],
+)
+def test_a_time_after_the_fetch_is_no_publication_time(text: str, plausible: bool) -> None:
+    found = absolute_date(text)
+    assert found is not None
+    assert is_plausible(found.value, fetch_time(FETCHED), timed=found.has_time) is plausible

@@ -45,6 +45,10 @@ def test_issuer_from_masthead_none(vocab: FieldVocabulary, head: list[str]) -> N
         (["正文。", "浙江省科学技术厅", "2022年6月1日"], "浙江省科学技术厅"),
         (["正文。", "发表评论"], None),
         (["正文。", "（德清县发改局）。"], None),
+        # A joint document (corpus gov-mof-szs-001, gov-mof-kjs-001) has no one issuer.
+        (["正文。", "财政部 税务总局", "2018年9月7日"], None),
+        (["正文。", "国家自然科学基金委员会 财政部", "2019年3月28日"], None),
+        (["正文。", "嘉兴市 科学技术局"], "嘉兴市科学技术局"),
     ],
 )
 def test_issuer_from_signature(vocab: FieldVocabulary, lines: list[str], expected: str | None) -> None:

@@ -8,7 +8,9 @@ page regions); this module decides which lines of a text to read:
 * reporter parentheses: ``（记者 梁建伟 曾福泉 见习记者 何冬健）`` at the start or end of a
   paragraph, or after a dateline (``新华社巴黎12月9日电（记者唐霁）``);
 * reporter lines: a whole short line such as ``本报记者 王乐文 方敏`` among the first or last
-  lines.
+  lines;
+* names without a label where only names can stand: a dateline's parenthesis
+  (``中新社平潭3月18日电 (白志斌)``) in the first lines, a closing ``（王卫东）`` in the last.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from crawler.items import Person
-from pipelines.fields.bylines import byline_people, label_pairs, parenthesized_people
+from pipelines.fields.bylines import byline_people, closing_people, dateline_people, label_pairs, parenthesized_people
 from pipelines.fields.text import lines_of, nfkc
 from pipelines.vocab import FieldVocabulary
 
@@ -25,6 +27,10 @@ HEAD_LINES = 6
 TAIL_LINES = 6
 REPORTER_LINE_MAX = 60
 """A reporter line is short; a longer line that opens with 记者 is a sentence."""
+DATELINE_LINES = 2
+"""A dateline opens the text, after at most a subtitle or 原标题 line."""
+CLOSING_LINES = 2
+"""A closing parenthesis of names ends the last paragraph or stands after it."""
 
 
 @dataclass(frozen=True)
@@ -36,8 +42,9 @@ class LabelLine:
 
 
 def find_authors(body: str | None, vocab: FieldVocabulary) -> tuple[list[Person], str] | None:
-    """The first byline's people and the rule that read them (``reporter_parenthesis`` or
-    ``reporter_line``), in reading order; ``None`` when the text prints no byline."""
+    """The first byline's people and the rule that read them (``reporter_parenthesis``,
+    ``reporter_line``, ``dateline_names`` or ``closing_names``), in reading order; ``None`` when
+    the text prints no byline."""
     lines = lines_of(body)
     edge = set(range(min(HEAD_LINES, len(lines)))) | set(range(max(0, len(lines) - TAIL_LINES), len(lines)))
     for index, line in enumerate(lines):
@@ -46,6 +53,12 @@ def find_authors(body: str | None, vocab: FieldVocabulary) -> tuple[list[Person]
             return people, "reporter_parenthesis"
         if index in edge and len(line) <= REPORTER_LINE_MAX and (named := byline_people(line, vocab)):
             return named, "reporter_line"
+    for line in lines[:DATELINE_LINES]:
+        if people := dateline_people(line, vocab):
+            return people, "dateline_names"
+    for line in lines[-CLOSING_LINES:]:
+        if people := closing_people(line, vocab):
+            return people, "closing_names"
     return None
 
 

@@ -22,10 +22,10 @@ from pipelines.extract.attachments import attachment_links
 from pipelines.extract.body import article_body
 from pipelines.extract.byline_fields import authors_of, editor_of, source_name_of
 from pipelines.extract.cms import body_container_names, cms_family
-from pipelines.extract.dom import normalized_space, parsed_document, repaired_text
+from pipelines.extract.dom import normalized_space, parsed_page, repaired_text
 from pipelines.extract.govmeta import DisclosureTable, disclosure_metadata, invalid_fields
 from pipelines.extract.published import publication_time
-from pipelines.extract.regions import page_regions
+from pipelines.extract.regions import page_regions, site_names
 from pipelines.extract.title import article_subtitle, article_title
 from pipelines.fields.bylines import byline_line_pattern, labelled_value, names_in
 from pipelines.fields.dates import ParsedDate, fetch_time, parsed_date
@@ -130,7 +130,8 @@ def extract_fields(
     repaired = repaired_text(html, encoding)
     if repaired is not None:
         html, result.repaired_encoding = repaired, True
-    root = parsed_document(html)
+    document = parsed_page(html)
+    root = document.root
     reference = fetch_time(fetched_at)
     year = reference.year if reference is not None else LATEST_YEAR
     chosen = {name: _selected(root, selector) for name, selector in overrides.items() if name in OVERRIDABLE}
@@ -178,7 +179,9 @@ def extract_fields(
     if published_text:
         found = parsed_date(published_text, reference)
     if found is None:
-        found, how = publication_time(root, url, regions, meta.fields, vocab.fields, fetched_at)
+        found, how = publication_time(
+            root, url, regions, meta.fields, vocab.fields, fetched_at, document.json_ld, result.title
+        )
         prov["published"] = prov.get("published", "") + how
     if found is not None:
         result.published, result.published_raw = found.iso(), found.raw
@@ -189,7 +192,8 @@ def extract_fields(
         labelled = labelled_value(source_text, vocab.fields.source_labels, vocab.fields)
         result.source_name = labelled or _unlabelled(source_text)
     else:
-        result.source_name, how = source_name_of(root, regions, vocab, meta.fields)
+        names = site_names(root, result.title)
+        result.source_name, how = source_name_of(root, regions, vocab, meta.fields, names)
         prov["source_name"] = prov.get("source_name", "") + how
 
     author_text = override_text("author")

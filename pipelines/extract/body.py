@@ -49,10 +49,14 @@ def kept_paragraphs(
     """Paragraph texts without link-only lines, the title heading and byline lines."""
     kept: list[str] = []
     title_key = (title or "").replace(" ", "")
+    heading_last = False  # whether the last kept paragraph is a heading
     for block in blocks:
         text = block.text
         compact = text.replace(" ", "")
         if block.link_density > 0.6 and len(compact) < 60:
+            if heading_last:
+                kept.pop()  # a heading over nothing but links heads a link list (相关文章), not text
+                heading_last = False
             continue
         # A heading element repeating the title is the page's heading inside the container; a
         # paragraph repeating it is the document's own title line (a notice prints it after its
@@ -66,6 +70,7 @@ def kept_paragraphs(
         if len(compact) <= _DATELINE_MAX_CHARS and _DATELINE.match(text):
             continue
         kept.append(text)
+        heading_last = block.heading
     return kept
 
 

@@ -25,7 +25,7 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-from crawler.items import Person
+from crawler.items import Person, Role
 from pipelines.patterns import alternation
 from pipelines.vocab import FieldVocabulary
 
@@ -40,7 +40,10 @@ _END_OF_WORD = re.compile(r"[\s）)】\]」』|｜，,;；]")
 _OPENING = "【[(（<《"
 _SENTENCE_END = re.compile(r"[。！？]")
 _COLON = re.compile(r"[：:︱|｜]")
+_QUOTED_OUTLET = re.compile(r"^《(?P<outlet>[^《》\s]{2,30})》")
 _PARENTHESIS = re.compile(r"[(（【\[]([^()（）【】\[\]]{2,60})[)）】\]]")
+#: What may stand right before a role label: an opening bracket, a title mark, a bullet (■本报记者).
+_BEFORE_LABEL = "（(【[》」□■●◎○▲△◆◇★☆·•"
 SEGMENT_MAX = 40
 """Characters after a role label read as its names when no bracket closes the byline."""
 PARAGRAPH_START = 40
@@ -93,12 +96,16 @@ def labelled_values(line: str, vocab: FieldVocabulary) -> tuple[LabelledValue, .
 def byline_value(value: str) -> str | None:
     """The 来源 or 责任编辑 a label's value names (its first word), ``None`` for page furniture.
 
-    ``证券市场红周刊 举报`` -> ``证券市场红周刊``; a sentence (``本网综合，部分来自网络。``), a
-    bracketed button (``【打印本页】``), another label's colon (``访问量：199``) -> ``None``.
+    ``证券市场红周刊 举报`` -> ``证券市场红周刊``, ``《学习时报》`` -> ``学习时报``; a sentence
+    (``本网综合，部分来自网络。``), a bracketed button (``【打印本页】``), another label's colon
+    (``访问量：199``) -> ``None``.
     """
     if _SENTENCE_END.search(value):
         return None
     value = value.strip()
+    quoted = _QUOTED_OUTLET.match(value)
+    if quoted:
+        return quoted["outlet"]  # 来源：《学习时报》（2023年6月5日 第1版）
     end = _END_OF_WORD.search(value)
     word = value[: end.start()] if end else value
     if not word or word[0] in _OPENING or "：" in word or ":" in word or len(word) > VALUE_MAX:
@@ -144,10 +151,23 @@ def byline_line_pattern(vocab: FieldVocabulary) -> re.Pattern[str]:
     return re.compile(rf"^\s*[\[【（(]?\s*(?:{alternation(labels)})\s*[：:︱|｜]")
 
 
+def _is_han(char: str) -> bool:
+    return "\u3400" <= char <= "\u9fff"
+
+
 def _name(candidate: str, vocab: FieldVocabulary, *, whole: bool) -> str | None:
     """The personal name ``candidate`` is (``whole``) or starts with, without a not-name word
-    glued to it (``陈智整合`` -> ``陈智``)."""
-    match = _NAME.fullmatch(candidate) if whole else _NAME.match(candidate)
+    glued to it (``陈智整合`` -> ``陈智``). A name is never cut out of a longer word: ``国家统计局``
+    starts with no name, ``王卫东报道`` with 王卫东."""
+    if whole:
+        match = _NAME.fullmatch(candidate)
+    else:
+        match = _NAME.match(candidate)
+        while match is not None:
+            rest = candidate[match.end() :]
+            if not rest or not _is_han(rest[0]) or rest.startswith(vocab.not_names):
+                break
+            match = _NAME.fullmatch(candidate, 0, match.end() - 1) if match.end() > 2 else None
     if not match or match.group(0) in vocab.not_names:
         return None
     name = match.group(0)
@@ -155,19 +175,71 @@ def _name(candidate: str, vocab: FieldVocabulary, *, whole: bool) -> str | None:
         name = name.removesuffix(word)
     if len(name) < 2 or (whole and vocab.not_name_chars.intersection(name)):
         return None
-    return name
+    return name if is_person_name(name, vocab) else None
+
+
+def is_outlet(word: str, vocab: FieldVocabulary) -> bool:
+    """Whether a byline word names a news outlet (``新华社``, ``人民网``) rather than a person."""
+    return len(word) >= 3 and word.endswith(vocab.outlet_suffixes)
+
+
+def is_person_name(name: str, vocab: FieldVocabulary, *, labelled: bool = True) -> bool:
+    """Whether a byline word can be a person: no place (``平潭``), no outlet or organization
+    (``新华社``, ``统计局``). Without a role label before it (an element named author, a closing
+    ``（王卫东）``) it must also look like a name: a common surname and two or three characters
+    (four after a compound surname), so ``相关文章`` is none."""
+    if name in vocab.places or is_outlet(name, vocab):
+        return False
+    if "·" in name or "・" in name:
+        return True
+    if len(name) >= 3 and name.endswith(vocab.org_suffixes):
+        return False
+    compound = name[:2] in vocab.surnames
+    if labelled:
+        # Four characters are a name after a compound or a common surname (欧阳修文), else a
+        # word the label happened to precede (联系我们).
+        return len(name) < 4 or compound or name[:1] in vocab.surnames
+    return (compound and 3 <= len(name) <= 4) or (name[:1] in vocab.surnames and 2 <= len(name) <= 3)
+
+
+#: Roles whose labels may be glued to the name (记者陈智); a word label (作者, 文字, 摄影) needs a
+#: separator or a space, or 文字解读 would name 解读.
+_GLUED_ROLES = frozenset(("reporter", "special_correspondent", "trainee_reporter", "intern", "correspondent"))
+
+
+def _glued(label: str, vocab: FieldVocabulary) -> bool:
+    return role_of(label, vocab) in _GLUED_ROLES
+
+
+def role_of(label: str, vocab: FieldVocabulary) -> Role:
+    """The role of a printed label: its own, or that of the role label it ends with (``融媒体记者``)."""
+    if label in vocab.roles:
+        return vocab.roles[label]
+    return next(vocab.roles[known] for known in _patterns(vocab).roles_longest_first if label.endswith(known))
+
+
+def _qualified_label(token: str, vocab: FieldVocabulary) -> str | None:
+    """A token that is a desk or an outlet and a reporter label (``融媒体记者``, ``中国青年报记者``)."""
+    for label in _patterns(vocab).roles_longest_first:
+        if len(label) > 1 and _glued(label, vocab) and token.endswith(label):
+            qualifier = token[: -len(label)]
+            if qualifier in vocab.reporter_qualifiers or is_outlet(qualifier, vocab):
+                return token
+    return None
 
 
 def _role_label(token: str, vocab: FieldVocabulary) -> tuple[str, str] | None:
-    """``(label, rest)`` when ``token`` opens with a role label (``记者陈智``, ``文/张三``)."""
+    """``(label, rest)`` when ``token`` opens with a role label (``记者陈智``, ``文/张三``) or is a
+    qualified one (``融媒体记者``)."""
     for label in _patterns(vocab).roles_longest_first:
         if token.startswith(label):
             rest = token[len(label) :]
             names = rest.lstrip(_SEPARATORS)
-            if len(label) == 1 and names == rest:
-                continue  # a bare 文/图 is only a role when a separator follows (文化, 图片 are words)
+            if names == rest and (len(label) == 1 or (rest and not _glued(label, vocab))):
+                continue  # a word label is a role only before a separator (文化, 图片, 文字解读 are words)
             return label, names
-    return None
+    qualified = _qualified_label(token, vocab)
+    return (qualified, "") if qualified else None
 
 
 def _tokens(text: str) -> list[str]:
@@ -209,7 +281,7 @@ def _walk(text: str, vocab: FieldVocabulary, *, whole: bool, label: str | None =
 
 
 def _people(named: list[tuple[str, str | None]], vocab: FieldVocabulary) -> list[Person]:
-    return [Person(name, vocab.roles[label], label) for name, label in named if label is not None]
+    return [Person(name, role_of(label, vocab), label) for name, label in named if label is not None]
 
 
 def byline_people(text: str, vocab: FieldVocabulary) -> list[Person] | None:
@@ -232,13 +304,55 @@ def labelled_people(label: str, value: str, vocab: FieldVocabulary) -> list[Pers
 
 def parenthesized_people(paragraph: str, vocab: FieldVocabulary) -> list[Person]:
     """The people of a byline in brackets opening or closing a paragraph: ``（记者陈智 整合）``
-    after a dateline, ``（记者 梁建伟 曾福泉）`` after the last sentence."""
+    after a dateline, ``（记者 梁建伟 曾福泉）`` after the last sentence, ``（作者：张三，北京大学
+    教授）`` with the author's affiliation after a comma."""
     for match in _PARENTHESIS.finditer(paragraph):
         at_start = match.start() <= PARAGRAPH_START
         at_end = not paragraph[match.end() :].strip(" 。.")
-        if (at_start or at_end) and (people := byline_people(match.group(1), vocab)):
+        if not (at_start or at_end):
+            continue
+        inside = match.group(1)
+        people = byline_people(inside, vocab) or byline_people(_AFFILIATION.sub("", inside), vocab)
+        if people:
             return people
     return []
+
+
+#: ``，北京大学教授`` after the names of a ``（作者：…）`` byline: the affiliation, not a name.
+_AFFILIATION = re.compile(r"\s*[，,；;]\s*[^，,；;]{2,40}$")
+#: A dateline (``中新社平潭3月18日电``, ``平潭网6月4日讯``) followed by a parenthesis.
+_DATELINE_PARENTHESIS = re.compile(
+    r"^[^\s。，]{0,20}?\d{1,2}\s*月\s*\d{1,2}\s*日\s*(?:电|電|讯|訊)\s*[(（](?P<names>[^()（）]{2,20})[)）]"
+)
+#: A paragraph's closing parenthesis: ``…。（王卫东）``, or a line that is only ``（王卫东 李明）``.
+_CLOSING_PARENTHESIS = re.compile(r"(?:^|[。！？”’」』])\s*[(（](?P<names>[^()（）]{2,20})[)）]\s*$")
+
+
+def _unlabelled_names(text: str, vocab: FieldVocabulary) -> list[str] | None:
+    """The names of a span that is nothing but names without a role label (``白志斌``, ``王卫东
+    李明``), each one passing :func:`is_person_name` as an unlabelled name."""
+    named = _walk(text, vocab, whole=True)
+    names = [name for name, label in named if label is None]
+    tokens = [token for token in _TOKENS.split(text.strip()) if token and token not in vocab.not_names]
+    if not names or len(names) != len(tokens) or len(named) != len(names):
+        return None
+    return names if all(is_person_name(name, vocab, labelled=False) for name in names) else None
+
+
+def dateline_people(paragraph: str, vocab: FieldVocabulary) -> list[Person]:
+    """The reporters of a dateline's parenthesis holding names alone: ``中新社平潭3月18日电
+    (白志斌)`` -> 白志斌 (role reporter, no label printed)."""
+    match = _DATELINE_PARENTHESIS.match(paragraph.strip())
+    names = _unlabelled_names(match["names"], vocab) if match else None
+    return [Person(name, "reporter", None) for name in names or ()]
+
+
+def closing_people(paragraph: str, vocab: FieldVocabulary) -> list[Person]:
+    """The authors of a closing parenthesis of names alone: ``…。（王卫东）`` at an article's end
+    (role author, no label printed)."""
+    match = _CLOSING_PARENTHESIS.search(paragraph.strip())
+    names = _unlabelled_names(match["names"], vocab) if match else None
+    return [Person(name, "author", None) for name in names or ()]
 
 
 def _after_titles(value: str, vocab: FieldVocabulary) -> str:
@@ -263,11 +377,17 @@ def people_in(text: str, vocab: FieldVocabulary, *, anywhere: bool = False) -> l
     for match in _patterns(vocab).role.finditer(text):
         label = match["label"]
         before = text[match.start() - 1] if match.start() else " "
-        if not anywhere and not (before.isspace() or before in "（(【[》」"):
-            continue
-        after = text[match.end() :]
-        if len(label) == 1 and after[:1] not in _SEPARATORS:
-            continue  # a bare 文/图 is only a role when a separator follows (文/张三)
+        if not (before.isspace() or before in _BEFORE_LABEL):
+            opening = max(text.rfind(c, 0, match.start()) for c in " \u3000（(【[》」")
+            qualified = _qualified_label(text[opening + 1 : match.end()], vocab)
+            if qualified is not None:
+                label = qualified  # 融媒体记者 何燕
+            elif not anywhere or len(label) == 1:
+                continue  # 图 in 网站地图 | 联系我们 is no label
+        after = text[match.end() :].lstrip("】]")  # 【作者】张三
+        separated = after.lstrip(" \u3000")[:1] in _SEPARATORS or after[:1] != text[match.end() : match.end() + 1]
+        if not separated and (len(label) == 1 or not (_glued(label, vocab) or after[:1].isspace())):
+            continue  # 文/张三, 文 | 张三 but not 文化; 作者 张三 but not 文字解读
         value = after.lstrip(_SEPARATORS + " \u3000")
         stop = _CLOSING.search(value)
         segment = value[: stop.start()] if stop else value[:SEGMENT_MAX]

@@ -5,11 +5,13 @@ enrichment the value of a time label in the cleaned text; both check the result 
 :func:`is_plausible` against the fetch time.
 
 Forms: ``2022-05-20 10:30``, ``2022/5/20``, ``2022.05.20``, ``2022年5月20日 10时30分``,
-``二〇二二年五月二十日``, full-width digits, ISO strings with ``T`` and an offset, compact
-``20220520`` (URLs only), and relative forms (``刚刚``, ``3小时前``, ``昨天 10:20``,
-``9个月前 (09-24)``, ``05-20 10:30`` without a year) which resolve against the page's fetch
-time, never the clock. Times without a zone are Beijing time (+08:00); times with one are
-converted to +08:00 so that the calendar day is the one the page's readers saw.
+``二〇二二年五月二十日``, full-width digits, ISO strings with ``T`` and an offset, month names
+(``Dec 28 2013 00:28``, ``28 December 2013``, ``十一月 6th, 2009``), a date badge whose day
+stands apart from its month (``28 2013-12``), compact ``20220520`` (URLs only), and relative
+forms (``刚刚``, ``3小时前``, ``昨天 10:20``, ``9个月前 (09-24)``, ``05-20 10:30`` without a
+year) which resolve against the page's fetch time, never the clock. Times without a zone are
+Beijing time (+08:00); times with one are converted to +08:00 so that the calendar day is the
+one the page's readers saw.
 
 Hand-written rather than ``htmldate``/``dateparser``: those read the clock for relative forms
 and do not know the Chinese numeral and relative forms; the forms are few and regular.
@@ -54,6 +56,54 @@ _CN_DIGITS = {
 }
 _CN_NUMERAL = re.compile(
     r"(?P<y>[〇零○一二三四五六七八九]{4})年(?P<m>[一二三四五六七八九十]{1,3})月(?P<d>[一二三四五六七八九十]{1,3})日"
+)
+#: Month names of English dates, and the Chinese ones farm templates put in their place
+#: (``十一月 6th, 2009``); longest first, so ``十一月`` is not read as ``一月``.
+_MONTH_NAMES = (
+    ("january", "jan"),
+    ("february", "feb"),
+    ("march", "mar"),
+    ("april", "apr"),
+    ("may",),
+    ("june", "jun"),
+    ("july", "jul"),
+    ("august", "aug"),
+    ("september", "sept", "sep"),
+    ("october", "oct"),
+    ("november", "nov"),
+    ("december", "dec"),
+)
+_CN_MONTHS = ("一月", "二月", "三月", "四月", "五月", "六月", "七月", "八月", "九月", "十月", "十一月", "十二月")
+_MONTHS = {name: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names} | {
+    name: number for number, name in enumerate(_CN_MONTHS, start=1)
+}
+_MONTH_WORD = "(?P<mon>" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")(?![a-z])\.?"
+_CLOCK = (
+    r"(?:(?:\s*,)?\s+(?:at\s+)?(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?:\s*(?P<ap>[ap]\.?m\.?)(?![a-z]))?(?:\s*(?P<tz>GMT|UTC|Z|[+-]\d{2}:?\d{2})(?![a-z]))?)?"
+)
+_ORDINAL = r"(?:st|nd|rd|th)?"
+_MONTH_NAMED = (
+    re.compile(
+        rf"(?<![a-z]){_MONTH_WORD}\s*(?P<d>\d{{1,2}}){_ORDINAL}(?!\d)\s*,?\s*(?P<y>(?:19|20)\d{{2}})(?!\d){_CLOCK}",
+        re.I,
+    ),
+    re.compile(
+        rf"(?<![\d:])(?P<d>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?{_MONTH_WORD}\s*,?\s*(?P<y>(?:19|20)\d{{2}})(?!\d){_CLOCK}",
+        re.I,
+    ),
+)
+#: A date badge: the day printed apart from the year and month (``28 2013-12``, ``2013.12 | 28``),
+#: or the year apart from the month and day (``12-28 2013``); only a text that is nothing else,
+#: so a count next to a month is never read as a day.
+_BADGES = tuple(
+    re.compile(rf"^\s*{form}\s*$")
+    for form in (
+        r"(?P<d>\d{1,2})\s*[/|｜]?\s*(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*月?",
+        r"(?P<y>(?:19|20)\d{2})\s*[-./年]\s*(?P<m>\d{1,2})\s*月?\s*[/|｜]?\s+(?P<d>\d{1,2})\s*日?",
+        r"(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?\s*[/|｜]?\s*(?P<y>(?:19|20)\d{2})\s*年?",
+        r"(?P<y>(?:19|20)\d{2})\s*年?\s*[/|｜]?\s+(?P<m>\d{1,2})\s*[-./月]\s*(?P<d>\d{1,2})\s*日?",
+    )
 )
 _COMPACT = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})(?P<m>[01]\d)(?P<d>[0-3]\d)(?!\d)")
 _AGO = re.compile(r"(?P<n>\d+)\s*(?P<unit>秒|分钟|分鐘|小时|小時|天|日|周|週|星期|个月|個月|月|年)前")
@@ -174,7 +224,46 @@ def absolute_date(text: str) -> ParsedDate | None:
         value = _built(year, _cn_number(match["m"]), _cn_number(match["d"]))
         if value:
             return ParsedDate(value, _raw(text, normalized, match), "day")
+    return _month_named_date(text, normalized) or _badge_date(text, normalized)
+
+
+def _month_named_date(text: str, normalized: str) -> ParsedDate | None:
+    """``Dec 28 2013 00:28``, ``December 28, 2013``, ``28 Dec 2013``, ``十一月 6th, 2009``."""
+    for pattern in _MONTH_NAMED:
+        match = pattern.search(normalized)
+        if match is None:
+            continue
+        hour = _half_day_hour(int(match["H"] or 0), match["ap"])
+        month = _MONTHS[match["mon"].lower()]
+        tz = "Z" if match["tz"] in ("GMT", "UTC", "gmt", "utc") else match["tz"]
+        value = _built(int(match["y"]), month, int(match["d"]), hour, int(match["M"] or 0), int(match["S"] or 0), tz)
+        if value:
+            precision: Precision = "second" if match["S"] else "minute" if match["H"] else "day"
+            return ParsedDate(value, _raw(text, normalized, match), precision, _printed_offset(tz))
     return None
+
+
+def _badge_date(text: str, normalized: str) -> ParsedDate | None:
+    for badge in _BADGES:
+        match = badge.match(normalized)
+        if match is not None:
+            value = _built(int(match["y"]), int(match["m"]), int(match["d"]))
+            return ParsedDate(value, _raw(text, normalized, match), "day") if value else None
+    return None
+
+
+def as_printed_local(found: ParsedDate) -> ParsedDate:
+    """``found`` with its clock reading taken as Beijing time, whatever offset it printed.
+
+    CMSs write local time into ``<meta>`` and JSON-LD with a ``Z``: when the visible time equals
+    the reading, the ``Z`` is wrong and the reading is the time.
+    """
+    if found.offset is None:
+        return found
+    sign = 1 if found.offset[0] == "+" else -1
+    hours, minutes = int(found.offset[1:3]), int(found.offset[4:6])
+    printed = found.value.astimezone(timezone(sign * timedelta(hours=hours, minutes=minutes)))
+    return ParsedDate(printed.replace(tzinfo=BEIJING), found.raw, found.precision, None)
 
 
 def _raw(text: str, normalized: str, match: re.Match[str]) -> str:
@@ -280,8 +369,14 @@ def url_date(url: str) -> tuple[ParsedDate, str] | None:
     return None
 
 
-def is_plausible(value: datetime, reference: datetime | None) -> bool:
-    """A publication time is after 1990 and not after the fetch (one day of clock skew allowed)."""
+#: How far after the fetch a printed time may be: a server clock running ahead, a neighbouring
+#: zone printed as Beijing time. A later time is a clock widget's, not the publication's.
+TIME_AFTER_FETCH = timedelta(hours=2)
+
+
+def is_plausible(value: datetime, reference: datetime | None, *, timed: bool = False) -> bool:
+    """A publication time is after 1990 and not after the fetch: one day of slack for a date
+    alone (its midnight is no instant), :data:`TIME_AFTER_FETCH` for a time (``timed``)."""
     if value.date() < date(1990, 1, 1):
         return False
-    return reference is None or value <= reference + timedelta(days=1)
+    return reference is None or value <= reference + (TIME_AFTER_FETCH if timed else timedelta(days=1))

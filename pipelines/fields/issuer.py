@@ -43,10 +43,17 @@ def issuer_from_signature(lines: list[str], vocab: FieldVocabulary) -> Found[str
     """The organization a document is signed with (rule ``signature_line``).
 
     Only meaningful for documents already known to be official (a 文号 or a masthead): news
-    articles also end with short lines such as a source credit.
+    articles also end with short lines such as a source credit. A joint document signs with
+    several bodies side by side (``财政部 税务总局``): it has no one issuer, and none is given.
     """
     for line in reversed(lines[-SIGNATURE_LINES:]):
         flat = compact(line)
         if is_org_name(flat, vocab):
-            return Found(flat, "signature_line")
+            return None if is_joint_signature(line, vocab) else Found(flat, "signature_line")
     return None
+
+
+def is_joint_signature(line: str, vocab: FieldVocabulary) -> bool:
+    """Whether a signature line is several organizations apart (``国家自然科学基金委员会 财政部``)."""
+    parts = line.split()
+    return len(parts) > 1 and sum(is_org_name(part, vocab) for part in parts) > 1

@@ -72,6 +72,10 @@ class PageVocabulary:
     container_itemprops: tuple[str, ...]
     title_tokens: frozenset[str]
     subtitle_tokens: frozenset[str]
+    source_tokens: tuple[str, ...]
+    """Class/id words of an element holding the 来源 (``a_source``, ``laiyuan``)."""
+    author_tokens: tuple[str, ...]
+    """Class/id words of an element holding the author's name (``author_baidu``, ``zuozhe``)."""
     cms: Mapping[str, Mapping[str, tuple[str, ...]]]
     """CMS family -> ``marker`` / ``body`` / ``url`` -> values."""
 
@@ -141,6 +145,10 @@ class FieldVocabulary:
     published_labels: tuple[str, ...]
     not_published_labels: tuple[str, ...]
     """Labels of values that are never the publication time (``成文日期``, ``更新时间``)."""
+    date_widget_before: tuple[str, ...]
+    """Words leading a widget's date (``今天是``), longest first (``date_widgets.tsv``)."""
+    date_widget_after: tuple[str, ...]
+    """Words following a widget's date (``农历``), longest first."""
     doc_number_labels: tuple[str, ...]
     not_names: tuple[str, ...]
     """Words beside names in bylines that are no name (``整合``, ``新华社``), longest first."""
@@ -164,6 +172,15 @@ class FieldVocabulary:
     """Words that mark a reply or letter (``答复``), longest first."""
     salutation_suffixes: tuple[str, ...]
     """Endings of a letter's addressee (``委员``), longest first."""
+    surnames: frozenset[str]
+    """Common surnames, single and compound (``surnames.tsv``): a name read without a role label
+    must start with one."""
+    outlet_suffixes: tuple[str, ...]
+    """Endings of news outlet names (``社``, ``网``, ``日报``), longest first."""
+    places: frozenset[str]
+    """Administrative division names, full and short (``places.tsv``): never a person."""
+    reporter_qualifiers: frozenset[str]
+    """Desks and media printed glued before a reporter label (``融媒体`` in 融媒体记者)."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -245,6 +262,8 @@ def _page(tables: _Tables) -> PageVocabulary:
         container_itemprops=tuple(containers("body_itemprop")),
         title_tokens=frozenset(containers("title")),
         subtitle_tokens=frozenset(containers("subtitle")),
+        source_tokens=tuple(containers("source")),
+        author_tokens=tuple(containers("author")),
         cms=MappingProxyType(
             {
                 family: MappingProxyType({kind: tuple(values) for kind, values in parts.items()})
@@ -309,6 +328,8 @@ def _fields(tables: _Tables) -> FieldVocabulary:
         editor_labels=labels_of("editor"),
         published_labels=labels_of("published"),
         not_published_labels=labels_of("not_published"),
+        date_widget_before=_longest_first(tables.column("date_widgets.tsv", "word", position="before")),
+        date_widget_after=_longest_first(tables.column("date_widgets.tsv", "word", position="after")),
         doc_number_labels=labels_of("doc_number"),
         not_names=_longest_first(tables.column("byline_not_names.tsv", "word")),
         name_titles=_longest_first(tables.column("byline_name_titles.tsv", "title")),
@@ -321,6 +342,10 @@ def _fields(tables: _Tables) -> FieldVocabulary:
         not_org_chars=frozenset(tables.column("not_org_chars.tsv", "char")),
         letter_markers=_longest_first(tables.column("letter_markers.tsv", "marker")),
         salutation_suffixes=_longest_first(tables.column("salutation_suffixes.tsv", "suffix")),
+        surnames=frozenset(tables.column("surnames.tsv", "surname")),
+        outlet_suffixes=_longest_first(tables.column("outlet_suffixes.tsv", "suffix")),
+        places=frozenset(tables.column("places.tsv", "name")),
+        reporter_qualifiers=frozenset(tables.column("reporter_qualifiers.tsv", "word")),
     )
 
 
