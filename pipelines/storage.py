@@ -10,7 +10,8 @@ A new database gets the schema from the Alembic migrations; an outdated one stop
 storage stage (everything spools) with a message to run ``scrapy migrate``.
 
 Settings: ``DATABASE_URL``, ``STORAGE_BATCH_SIZE``, ``STORAGE_WRITE_ATTEMPTS``,
-``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``SQLITE_BUSY_TIMEOUT``.
+``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``SQLITE_BUSY_TIMEOUT``; ``DISPLAY_TIMEZONE`` and ``SITES_DIR``
+for the sites' local days (:mod:`crawler.timezones`).
 """
 
 from __future__ import annotations
@@ -31,16 +32,19 @@ from crawler.db.spool import write_batch
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article
+from crawler.timezones import LocalTime
 
 logger = logging.getLogger(__name__)
 
 
-def write_with_retries(engine: Engine, batch: list[Article], attempts: int, delay: float) -> UpsertCounts:
+def write_with_retries(
+    engine: Engine, batch: list[Article], attempts: int, delay: float, local_time: LocalTime | None = None
+) -> UpsertCounts:
     """Upserts ``batch`` in one transaction, retrying transient failures; raises the last error."""
 
     def write() -> UpsertCounts:
         with engine.begin() as connection:
-            return upsert_articles(connection, batch)
+            return upsert_articles(connection, batch, local_time=local_time)
 
     return with_retries(write, attempts, delay, f"write of {len(batch)} articles")
 
@@ -56,6 +60,7 @@ class StoragePipeline:
         attempts: int,
         retry_delay: float,
         spool_dir: Path,
+        local_time: LocalTime | None = None,
     ) -> None:
         self.engine = engine
         self.stats = stats
@@ -64,6 +69,7 @@ class StoragePipeline:
         self.attempts = attempts
         self.retry_delay = retry_delay
         self.spool_dir = spool_dir
+        self.local_time = local_time
         self.batch: list[Article] = []
         self.schema_error: str | None = None
 
@@ -81,6 +87,7 @@ class StoragePipeline:
             attempts=max(1, settings.getint("STORAGE_WRITE_ATTEMPTS")),
             retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
             spool_dir=Path(settings["SPOOL_DIR"]),
+            local_time=LocalTime.from_settings(settings),
         )
 
     def open_spider(self) -> None:
@@ -117,7 +124,7 @@ class StoragePipeline:
             return
         if self.schema_error is None:
             try:
-                counts = write_with_retries(self.engine, batch, self.attempts, self.retry_delay)
+                counts = write_with_retries(self.engine, batch, self.attempts, self.retry_delay, self.local_time)
             except SQLAlchemyError as error:
                 logger.error("write of %d articles failed, spooling them: %s", len(batch), error)
             except Exception:

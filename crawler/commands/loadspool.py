@@ -18,6 +18,7 @@ from crawler.db.articles import UpsertCounts, assign_duplicates, upsert_articles
 from crawler.db.engine import display_url, make_engine
 from crawler.db.schema import ensure_schema
 from crawler.db.spool import SpoolFormatError, read_batch, spool_files
+from crawler.timezones import LocalTime
 
 
 class Command(ScrapyCommand):
@@ -39,6 +40,7 @@ class Command(ScrapyCommand):
             return
         engine = make_engine(self.settings["DATABASE_URL"])
         total = UpsertCounts()
+        local_time = LocalTime.from_settings(self.settings)
         try:
             ensure_schema(engine)
             for path in files:
@@ -48,7 +50,7 @@ class Command(ScrapyCommand):
                     raise UsageError(f"{error}; fix or move the file and run again") from error
                 with engine.begin() as connection:
                     assign_duplicates(connection, articles)
-                    counts = upsert_articles(connection, articles)
+                    counts = upsert_articles(connection, articles, local_time=local_time)
                 path.unlink()
                 total.add(counts)
                 print(f"loaded {path.name}: {len(articles)} articles")
