@@ -75,8 +75,10 @@ class Plan:
 
     index: str
     """``articles_fts``, ``articles_grams`` or ``scan``."""
-    candidates: str
-    """SQL giving ``rowid`` of every candidate (empty for a scan)."""
+    source: str
+    """``FROM … WHERE …`` of the candidates (empty for a scan)."""
+    key: str
+    """The column of ``source`` that is ``articles.id``."""
     params: dict[str, Any]
 
 
@@ -119,30 +121,44 @@ def plan_for(term: str, dialect: str) -> Plan:
     runs = word_runs(term)
     if dialect == "sqlite":
         if len(term) >= TRIGRAM_CHARS:
-            sql = "SELECT rowid FROM articles_fts WHERE articles_fts MATCH :match"
-            return Plan("articles_fts", sql, {"match": fts_phrase(term)})
+            source = "FROM articles_fts WHERE articles_fts MATCH :match"
+            return Plan("articles_fts", source, "rowid", {"match": fts_phrase(term)})
         if runs:
-            sql = "SELECT rowid FROM articles_grams WHERE articles_grams MATCH :match"
-            return Plan("articles_grams", sql, {"match": " AND ".join(fts_phrase(run) for run in runs)})
-        return Plan("scan", "", {})
+            source = "FROM articles_grams WHERE articles_grams MATCH :match"
+            return Plan("articles_grams", source, "rowid", {"match": " AND ".join(fts_phrase(run) for run in runs)})
+        return Plan("scan", "", "", {})
     if any(len(run) >= TRIGRAM_CHARS for run in runs):
-        sql = f"SELECT articles.id AS rowid FROM articles WHERE {like_condition(dialect)}"
-        return Plan("articles_fts", sql, {"pattern": like_pattern(term)})
+        source = f"FROM articles WHERE {like_condition(dialect)}"
+        return Plan("articles_fts", source, "articles.id", {"pattern": like_pattern(term)})
     if runs:
-        sql = (
-            "SELECT articles.id AS rowid FROM articles "
-            "WHERE article_grams(articles.title, articles.body) @@ plainto_tsquery('simple', :words)"
-        )
-        return Plan("articles_grams", sql, {"words": " ".join(runs)})
-    return Plan("scan", "", {})
+        source = "FROM articles WHERE article_grams(articles.title, articles.body) @@ plainto_tsquery('simple', :words)"
+        return Plan("articles_grams", source, "articles.id", {"words": " ".join(runs)})
+    return Plan("scan", "", "", {})
 
 
 def candidate_ids(connection: Connection, plan: Plan, most: int) -> list[int] | None:
-    """The candidates' ids when there are fewer than ``most``, else ``None`` (a common term)."""
+    """The candidates' ids when there are fewer than ``most``, else ``None`` (a common term).
+
+    On Postgres the ``LIMIT`` invites the planner to scan the table hoping to meet ``most``
+    rows early, which for a rare term means reading every row: the index is made the only
+    cheap way (``enable_seqscan`` off) for this one statement, in a savepoint rolled back after.
+    """
     if plan.index == "scan":
         return None
-    ids = connection.execute(text(f"{plan.candidates} LIMIT :most"), {**plan.params, "most": most}).scalars().all()
-    return list(ids) if len(ids) < most else None
+    # Counted first without reading a column: Postgres then skips the heap where it can.
+    counted = text(f"SELECT COUNT(*) FROM (SELECT 1 {plan.source} LIMIT :most) AS candidates")
+    fetched = text(f"SELECT {plan.key} {plan.source}")
+    params = {**plan.params, "most": most}
+    if connection.dialect.name != "postgresql":
+        count = connection.execute(counted, params).scalar_one()
+        return list(connection.execute(fetched, params).scalars()) if count < most else None
+    savepoint = connection.begin_nested()
+    try:
+        connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        count = connection.execute(counted, params).scalar_one()
+        return list(connection.execute(fetched, params).scalars()) if count < most else None
+    finally:
+        savepoint.rollback()
 
 
 def search(connection: Connection, query: str, *, site: str | None = None, limit: int = 20) -> list[Hit]:
