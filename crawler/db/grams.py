@@ -21,6 +21,7 @@ punctuation are found through their letter or digit runs and checked with ``LIKE
 
 from __future__ import annotations
 
+import operator
 import re
 
 # What both tokenizers keep together: letters and digits (any script); the rest separates.
@@ -37,7 +38,7 @@ def grams(text: str | None) -> set[str]:
     found: set[str] = set()
     for run in word_runs(text or ""):
         found.update(run)
-        found.update(run[i : i + 2] for i in range(len(run) - 1))
+        found.update(map(operator.add, run, run[1:]))  # the adjacent pairs
     return found
 
 
