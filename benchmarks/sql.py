@@ -27,10 +27,16 @@ Only the database work is timed; generating the articles (and the raw rows) is n
 load, two years of daily ``crawl_runs`` per site are inserted with plain SQL, and the planner
 statistics are refreshed (``ANALYZE``).
 
-Queries: the 15 SQL blocks of ``docs/queries.md`` (parsed like ``tests/test_queries.py``) and
+Queries: the SQL blocks of ``docs/queries.md`` (parsed like ``tests/test_queries.py``) and
 ``crawler.db.search.search(connection, "技术创新中心")``, each run once to warm up then 5 times,
 all rows fetched; the median in ms is reported with the indexes the plan uses (``EXPLAIN QUERY
 PLAN`` / ``EXPLAIN``); the whole plan is printed for queries over 100 ms.
+
+Search: ``search(connection, term)`` (the newest 20 hits, as ``scrapy search`` asks) for words
+of 1, 2, 3 and 6 characters, common and rare (``SEARCH_TERMS``; the generator puts the rare
+ones in a few articles), against the unindexed ``LIKE`` scan the CLI fell back to before
+(``LIKE_BASELINE``), timed the same way in the same run, with their ratio and a check of the
+50 ms target.
 """
 
 from __future__ import annotations
@@ -171,6 +177,35 @@ SENTENCES = [
     "与会代表围绕技术攻关、人才培养和成果转化等方面进行了深入交流。",
 ]
 TOPIC_SENTENCES = {0, 1, 13}  # the sentences naming a 技术创新中心
+# Sentences added to a share of the originals, so search terms range from common to rare.
+OCCASIONAL_SENTENCES = [
+    (0.03, "疫情防控常态化以来，{city}科技型企业复工复产有序推进。"),
+    (0.02, "{city}统计局数据显示，1-10月全市GDP同比增长{pct}%。"),
+    (0.005, "{district}养老服务中心引入智慧健康监测设备。"),
+    (0.001, "{org}研发的创新药品获批上市。"),
+]
+# Words of 1, 2, 3 and 6 characters, from common (in most articles) to absent (鳄鱼).
+SEARCH_TERMS = [
+    "的",
+    "药",
+    "科技",
+    "疫情",
+    "统计",
+    "养老",
+    "鳄鱼",
+    "GDP",
+    "gdp",
+    "科技局",
+    "十四五",
+    "技术创新中心",
+    "鳄鱼保护区",
+]
+SEARCH_FAST_MS = 50.0
+LIKE_BASELINE = (
+    "SELECT articles.id FROM articles WHERE (articles.body LIKE :pattern OR articles.title LIKE :pattern) "
+    "ORDER BY articles.published DESC NULLS LAST, articles.id DESC LIMIT 20"
+)
+"""The fallback ``scrapy search`` used before: an unindexed scan (``ILIKE`` on Postgres)."""
 TOPIC_SHARE = 0.05  # articles about a 技术创新中心 (body and, for some, title)
 ATTACHMENT_TYPES = ["pdf", "pdf", "docx", "doc", "xlsx", "wps"]
 
@@ -247,6 +282,7 @@ class ArchiveGenerator:
         paragraphs = [
             "".join(SENTENCES[pick].format(**values) for pick in picks[i : i + 3]) for i in range(0, len(picks), 3)
         ]
+        paragraphs += [sentence.format(**values) for share, sentence in OCCASIONAL_SENTENCES if rng.random() < share]
         body = "\n".join(paragraphs)
         title = self._title(rng, city, bureau, center if on_topic else "科技企业孵化器", published, is_gov)
         url = f"http://{site}/art/{published:%Y/%m/%d}/art_{n}.html"
@@ -462,7 +498,7 @@ def add_runs(engine: Engine) -> None:
             [{**run, **_run_times(engine, run)} for run in runs],
         )
     with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-        connection.execute(text("ANALYZE"))
+        connection.execute(text("VACUUM ANALYZE" if engine.dialect.name == "postgresql" else "ANALYZE"))
 
 
 def _run_times(engine: Engine, run: dict[str, Any]) -> dict[str, Any]:
@@ -531,6 +567,53 @@ class QueryTime:
     plan: list[str]
 
 
+@dataclass
+class SearchTime:
+    term: str
+    hits: int
+    ms: float
+    like_ms: float
+
+
+def time_searches(url: str) -> list[SearchTime]:
+    """``search`` and the ``LIKE`` scan baseline for each of ``SEARCH_TERMS``."""
+    engine = make_engine(url)
+    results = []
+    try:
+        with engine.connect() as connection:
+            like = LIKE_BASELINE if connection.dialect.name == "sqlite" else LIKE_BASELINE.replace(" LIKE ", " ILIKE ")
+            for term in SEARCH_TERMS:
+                ms, _ = median_ms(lambda term=term: search(connection, term))  # type: ignore[misc]
+                pattern = {"pattern": f"%{term}%"}
+                like_ms, _ = median_ms(lambda pattern=pattern: connection.execute(text(like), pattern).all())  # type: ignore[misc]
+                hits = connection.execute(
+                    text("SELECT COUNT(*) FROM articles WHERE body LIKE :pattern OR title LIKE :pattern")
+                    if connection.dialect.name == "sqlite"
+                    else text("SELECT COUNT(*) FROM articles WHERE body ILIKE :pattern OR title ILIKE :pattern"),
+                    pattern,
+                ).scalar_one()
+                results.append(SearchTime(term, int(hits), ms, like_ms))
+    finally:
+        engine.dispose()
+    return results
+
+
+def search_table(results: Sequence[DatabaseResult]) -> str:
+    headers = ["term", "chars", "hits"]
+    for result in results:
+        headers += [f"{result.database} ms", f"{result.database} LIKE ms", f"{result.database} LIKE/search"]
+    headers.append(f"under {SEARCH_FAST_MS:.0f} ms?")
+    rows = []
+    for index, term in enumerate(SEARCH_TERMS):
+        times = [result.searches[index] for result in results]
+        row: list[object] = [term, len(term), times[0].hits]
+        for timed in times:
+            row += [f"{timed.ms:.1f}", f"{timed.like_ms:.1f}", f"{timed.like_ms / max(timed.ms, 1e-6):.0f}x"]
+        row.append("yes" if all(timed.ms < SEARCH_FAST_MS for timed in times) else "NO")
+        rows.append(row)
+    return table(headers, rows)
+
+
 def time_queries(url: str) -> list[QueryTime]:
     engine = create_engine(url) if make_url(url).get_backend_name() != "sqlite" else make_engine(url)
     results = []
@@ -570,6 +653,7 @@ class DatabaseResult:
     pipeline_seconds: float
     raw_seconds: float
     queries: list[QueryTime]
+    searches: list[SearchTime] = field(default_factory=list)
 
     @property
     def pipeline_rate(self) -> float:
@@ -594,7 +678,8 @@ def benchmark(database: str, pipeline_url: str, raw_url: str, count: int, spool_
     finally:
         engine.dispose()
     print(f"{database}: timing queries", file=sys.stderr, flush=True)
-    return DatabaseResult(database, count, pipeline_seconds, raw_seconds, time_queries(pipeline_url))
+    queries = time_queries(pipeline_url)
+    return DatabaseResult(database, count, pipeline_seconds, raw_seconds, queries, time_searches(pipeline_url))
 
 
 class PostgresDatabases:
@@ -713,6 +798,8 @@ def main() -> int:
     print(load_table(results))
     print(f"\n== Queries (median of {RUNS} after one warm-up, all rows fetched) ==")
     print(query_table(results))
+    print(f"\n== Search, newest 20 hits (median of {RUNS} after one warm-up) against the LIKE scan ==")
+    print(search_table(results))
     print("\n== Indexes in each plan ==")
     print(index_table(results))
     print(f"\n== Plans of queries over {FAST_MS:.0f} ms ==")

@@ -124,8 +124,14 @@ DOWNLOAD_TIMEOUT = 60
 # False keeps the charset a response declares even when its bytes contradict it.
 CHARSET_CORRECTION_ENABLED = True
 
-# --- exports ---------------------------------------------------------------------------------
+# --- exports, search and the days people see (issue 16) ---------------------------------------
 FEED_EXPORT_ENCODING = "utf-8"
+# Local time zone of sites whose config names no `timezone` and of sites without a config
+# (replayed hosts, local files): the days `scrapy search`/`export`, `published_day` and
+# `daily_counts` give (crawler/timezones.py); stored times stay UTC.
+DISPLAY_TIMEZONE = "Asia/Shanghai"
+# Function turning a search query into the form bodies are stored in (Simplified, normalized).
+SEARCH_QUERY_FORM = "pipelines.text.query.query_form"
 
 # --- misc ------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"

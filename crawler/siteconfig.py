@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 from scrapy.settings import BaseSettings
@@ -100,6 +101,9 @@ class SiteConfig:
     """Known articles first seen within this many days are downloaded again to catch edits."""
     extraction: Mapping[str, str] = field(default_factory=dict)
     """Per-field selector overrides handed to the extraction stage (``EXTRACTION_OVERRIDES``)."""
+    timezone: str | None = None
+    """IANA time zone of the site's local time (``Asia/Hong_Kong``): the days people see and filter
+    for its articles (:mod:`crawler.timezones`); ``None``: the ``DISPLAY_TIMEZONE`` setting."""
     notes: str = ""
 
     def is_article(self, url: str) -> bool:
@@ -190,6 +194,17 @@ class _Checker:
         value = self.get(key, str, default)
         if value not in allowed:
             raise self.fail(key, f"expected one of {', '.join(allowed)}, got {value!r}")
+        return str(value)
+
+    def zone(self, key: str) -> str | None:
+        """An IANA time zone name, or ``None`` when the key is absent."""
+        if key not in self.data:
+            return None
+        value = self.get(key, str, None)
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise self.fail(key, f"not a known IANA time zone: {value!r}") from error
         return str(value)
 
     def positive(self, key: str, kind: type, default: float, minimum: float = 0) -> Any:
@@ -316,6 +331,7 @@ def site_from_table(path: Path, data: Mapping[str, Any]) -> SiteConfig:
         schedule=schedule,
         recheck_days=check.positive("recheck_days", int, _default(SiteConfig, "recheck_days")),
         extraction=dict(extraction),
+        timezone=check.zone("timezone") or _default(SiteConfig, "timezone"),
         notes=check.get("notes", str, _default(SiteConfig, "notes")),
     )
     if not config.allowed_domains:

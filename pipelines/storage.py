@@ -28,7 +28,8 @@ a message to run ``scrapy migrate``.
 Settings: ``STORAGE_BATCH_SIZE``, ``STORAGE_BATCH_WAIT``, ``STORAGE_WRITE_ATTEMPTS``,
 ``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``NEAR_DUPLICATE_ENABLED`` and the other
 ``NEAR_DUPLICATE_*`` settings (:func:`pipelines.neardup_index.index_from_settings`); the
-database is the crawler's (:mod:`crawler.db.database`).
+database is the crawler's (:mod:`crawler.db.database`); ``DISPLAY_TIMEZONE`` and
+``SITES_DIR`` for the sites' local days (:mod:`crawler.timezones`).
 Stats: ``storage/inserted``, ``storage/updated``, ``storage/unchanged``, ``storage/relinked``,
 ``storage/spooled``, ``storage/relink_failed``, ``storage/transactions``,
 ``storage/batch_retried``, and the decisions' ``dedup/exact_duplicate`` and ``neardup/*``.
@@ -56,6 +57,7 @@ from crawler.db.spool import write_batch as spool_batch
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article, StoredArticle
+from crawler.timezones import LocalTime
 from pipelines.copies import BatchLinks, decide_links
 from pipelines.neardup_index import Candidate, NearDuplicateIndex, Signed, index_from_settings
 
@@ -77,13 +79,18 @@ class WriteOutcome:
 
 
 def write_batch(
-    connection: Connection, items: list[Stored], index: NearDuplicateIndex | None, signed: list[Signed] | None
+    connection: Connection,
+    items: list[Stored],
+    index: NearDuplicateIndex | None,
+    signed: list[Signed] | None,
+    local_time: LocalTime | None = None,
 ) -> WriteOutcome:
     """Stores ``items`` in the caller's transaction: the links of each (set on the articles),
     the near-duplicate state, the article rows, and the links of other members whose original
-    changed. ``signed``: the items' fingerprints, when ``index`` is on."""
+    changed. ``signed``: the items' fingerprints, when ``index`` is on; ``local_time``: the
+    sites' zones for the local publication day."""
     links = decide_links(connection, items, index, signed)
-    counts = upsert_articles(connection, [item for item in items if isinstance(item, Article)])
+    counts = upsert_articles(connection, [item for item in items if isinstance(item, Article)], local_time=local_time)
     relinked = store_links(
         connection, [link for item, link in zip(items, links.links, strict=True) if isinstance(item, StoredArticle)]
     )
@@ -119,6 +126,7 @@ class StoragePipeline:
         attempts: int,
         retry_delay: float,
         spool_dir: Path,
+        local_time: LocalTime | None = None,
     ) -> None:
         self.database = database
         self.stats = stats
@@ -131,6 +139,7 @@ class StoragePipeline:
         self.spool_dir = spool_dir
         self.waiting: list[_Waiting] = []
         self._flush: asyncio.Handle | None = None
+        self.local_time = local_time
         self.schema_error: str | None = None
 
     @classmethod
@@ -150,6 +159,7 @@ class StoragePipeline:
             attempts=settings.getint("STORAGE_WRITE_ATTEMPTS"),
             retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
             spool_dir=Path(settings["SPOOL_DIR"]),
+            local_time=LocalTime.from_settings(settings),
         )
 
     def open_spider(self) -> None:
@@ -239,7 +249,7 @@ class StoragePipeline:
 
         def transaction() -> WriteOutcome:
             with self.database.engine.begin() as connection:
-                return write_batch(connection, items, self.index, signed)
+                return write_batch(connection, items, self.index, signed, self.local_time)
 
         try:
             if self.index is not None and signed is None:

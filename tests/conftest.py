@@ -103,9 +103,17 @@ class ScrapyRun:
     stderr: str
 
 
-def run_scrapy(args: list[str], *, database_url: str, spool_dir: Path | None = None, timeout: float = 240) -> ScrapyRun:
-    """Runs ``scrapy ARGS`` from the project root in a subprocess, against ``database_url``."""
-    env = dict(os.environ, DATABASE_URL=database_url, PYTHONWARNINGS="ignore::DeprecationWarning")
+def run_scrapy(
+    args: list[str],
+    *,
+    database_url: str,
+    spool_dir: Path | None = None,
+    timeout: float = 240,
+    env: dict[str, str] | None = None,
+) -> ScrapyRun:
+    """Runs ``scrapy ARGS`` from the project root in a subprocess, against ``database_url``,
+    with ``env`` added to the environment."""
+    env = dict(os.environ, DATABASE_URL=database_url, PYTHONWARNINGS="ignore::DeprecationWarning", **(env or {}))
     if spool_dir is not None:
         env["GOVNEWS_SPOOL_DIR"] = str(spool_dir)
     proc = subprocess.run(

@@ -1,8 +1,10 @@
 """``scrapy export NAME [-o FILE] [--format jsonl|csv|parquet] [--site ID] [--since D] [--until D]``.
 
 Exports any table or view (``articles``, ``articles_unique``, ``gov_documents``,
-``daily_counts``, ``reposts``, ``crawl_runs`` …) in bounded memory. Without ``-o`` JSON lines
-and CSV go to stdout.
+``daily_counts``, ``reposts``, ``crawl_runs`` …) in bounded memory, with typed columns
+(:mod:`crawler.db.export`). Without ``-o`` JSON lines and CSV go to stdout; a file is written
+whole or not at all. ``--since`` / ``--until`` are local calendar days of each row's site
+(:mod:`crawler.timezones`). Settings: ``DATABASE_URL``, ``DISPLAY_TIMEZONE``, ``SITES_DIR``.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from scrapy.exceptions import UsageError
 
 from crawler.db.database import open_database
 from crawler.db.export import ExportError, ExportFilter, Format, exportable_names, write_export
+from crawler.timezones import LocalTime
 
 
 class Command(ScrapyCommand):
@@ -35,8 +38,12 @@ class Command(ScrapyCommand):
         parser.add_argument("-o", "--output", type=Path, help="output file (default: stdout)")
         parser.add_argument("--format", choices=["jsonl", "csv", "parquet"], help="default: from the file suffix")
         parser.add_argument("--site", help="only rows of this site id")
-        parser.add_argument("--since", type=date.fromisoformat, help="only rows on or after this date (YYYY-MM-DD)")
-        parser.add_argument("--until", type=date.fromisoformat, help="only rows before this date (YYYY-MM-DD)")
+        parser.add_argument(
+            "--since", type=date.fromisoformat, help="only rows of this local day or later (YYYY-MM-DD)"
+        )
+        parser.add_argument(
+            "--until", type=date.fromisoformat, help="only rows of local days before this one (YYYY-MM-DD)"
+        )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
@@ -47,7 +54,14 @@ class Command(ScrapyCommand):
             fmt = _FORMATS[opts.format] if opts.format else _format_from(opts.output)
             where = ExportFilter(site=opts.site, since=opts.since, until=opts.until)
             try:
-                count = write_export(connection, args[0], opts.output or sys.stdout, fmt, where)
+                count = write_export(
+                    connection,
+                    args[0],
+                    opts.output or sys.stdout,
+                    fmt,
+                    where,
+                    LocalTime.from_settings(self.settings),
+                )
             except ExportError as error:
                 raise UsageError(str(error)) from error
         print(f"exported {count} rows of {args[0]}", file=sys.stderr)

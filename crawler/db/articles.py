@@ -14,6 +14,7 @@ from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from sqlalchemy import Connection, Table, bindparam, case, select, update
 
@@ -22,6 +23,7 @@ from crawler.db.dedup_models import ClusterRow, SignatureRow
 from crawler.db.dialects import insert_for, insert_many
 from crawler.db.models import ArticleRow
 from crawler.items import Article
+from crawler.timezones import LocalTime
 
 _TABLE = cast(Table, ArticleRow.__table__)
 _SIG = cast(Table, SignatureRow.__table__)
@@ -39,11 +41,17 @@ def revision_hash(article: Article) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
-def article_row(article: Article, now: datetime) -> dict[str, Any]:
+def article_row(article: Article, now: datetime, local_time: LocalTime | None = None) -> dict[str, Any]:
     """The column values of ``article`` for an insert at ``now``; the typed annex is stored as
-    its JSON form in ``extra`` (:func:`crawler.items.article_from_json` reads it back)."""
+    its JSON form in ``extra`` (:func:`crawler.items.article_from_json` reads it back). The
+    host and the local day (:mod:`crawler.timezones`) are derived here, once."""
     row = {name: getattr(article, name) for name in _ITEM_FIELDS}
+    host = urlsplit(article.url).hostname or None
     row.update(
+        host=host,
+        published_day=(local_time or LocalTime.default()).published_day(
+            article.published, article.published_precision, article.site, host
+        ),
         extra=dataclasses.asdict(article.extra),
         first_seen_at=now,
         updated_at=now,
@@ -65,7 +73,12 @@ class UpsertCounts:
         self.unchanged += other.unchanged
 
 
-def upsert_articles(connection: Connection, articles: Sequence[Article], now: datetime | None = None) -> UpsertCounts:
+def upsert_articles(
+    connection: Connection,
+    articles: Sequence[Article],
+    now: datetime | None = None,
+    local_time: LocalTime | None = None,
+) -> UpsertCounts:
     """Insert new articles, update changed ones (keeping ``first_seen_at``), skip unchanged.
 
     Keyed on ``canonical_url``; within ``articles`` the last copy of a key wins. The derived
@@ -76,12 +89,14 @@ def upsert_articles(connection: Connection, articles: Sequence[Article], now: da
     higher for updated); rows whose ``revision_hash`` is unchanged are left alone and not
     returned. No read before the write: on Postgres every round trip counts. The rows travel
     as :func:`crawler.db.dialects.insert_many` sends them (one JSON document on Postgres).
+    ``local_time`` gives each site's zone for ``published_day`` (default: every site in the
+    default zone).
     """
     now = now or datetime.now(UTC)
     latest = {article.canonical_url: article for article in articles}
     if not latest:
         return UpsertCounts()
-    rows = [article_row(article, now) for article in latest.values()]
+    rows = [article_row(article, now, local_time) for article in latest.values()]
     insert, params = insert_many(connection, insert_for(connection)(_TABLE), rows)
     keep_on_update = {"id", "canonical_url", "first_seen_at", "revision"}
     changed = {

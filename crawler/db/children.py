@@ -2,7 +2,7 @@
 
 Called inside the upsert's transaction for the articles that were inserted or changed: their
 child rows are deleted and written again from the item, so a changed page never keeps stale
-attachments, entities or metadata.
+attachments, entities, metadata, authors or citations.
 """
 
 from __future__ import annotations
@@ -14,12 +14,21 @@ from typing import Any, cast
 
 from sqlalchemy import Connection, Table, delete, select, tuple_
 
-from crawler.db.content_models import AmountRow, ArticleEntityRow, AttachmentRow, EntityRow, GovMetadataRow
+from crawler.db.content_models import (
+    AmountRow,
+    ArticleAuthorRow,
+    ArticleCitationRow,
+    ArticleEntityRow,
+    AttachmentRow,
+    EntityRow,
+    GovMetadataRow,
+)
 from crawler.db.dialects import insert_for, insert_many
 from crawler.items import Article, GovMeta
 
 _CHILD_TABLES = tuple(
-    cast(Table, row.__table__) for row in (AttachmentRow, AmountRow, ArticleEntityRow, GovMetadataRow)
+    cast(Table, row.__table__)
+    for row in (AttachmentRow, AmountRow, ArticleEntityRow, GovMetadataRow, ArticleAuthorRow, ArticleCitationRow)
 )
 _ENTITIES = cast(Table, EntityRow.__table__)
 _DATE = re.compile(r"(\d{4})\D{1,3}(\d{1,2})\D{1,3}(\d{1,2})")
@@ -137,6 +146,8 @@ def sync_children(
     attachments: list[dict[str, Any]] = []
     amounts: list[dict[str, Any]] = []
     gov_rows: list[dict[str, Any]] = []
+    authors: list[dict[str, Any]] = []
+    citations: list[dict[str, Any]] = []
     mentions: list[tuple[int, tuple[str, str, str | None, int, str | None]]] = []
     for article in articles:
         article_id = ids[article.canonical_url]
@@ -148,6 +159,15 @@ def sync_children(
             {"article_id": article_id, "text": amount.text, "yuan": int(amount.yuan)}
             for amount in article.extra.amounts
             if abs(amount.yuan) < 2**63
+        )
+        authors.extend(
+            {"article_id": article_id, "position": position, "name": person.name, "role": person.role,
+             "label": person.label}
+            for position, person in enumerate(article.extra.authors)
+        )  # fmt: skip
+        citations.extend(
+            {"article_id": article_id, "doc_number": number}
+            for number in dict.fromkeys(article.extra.cited_doc_numbers)
         )
         gov_row = gov_metadata_row(article_id, article)
         if gov_row is not None:
@@ -164,6 +184,8 @@ def sync_children(
         (AmountRow, amounts),
         (GovMetadataRow, gov_rows),
         (ArticleEntityRow, links),
+        (ArticleAuthorRow, authors),
+        (ArticleCitationRow, citations),
     ):
         insert_rows(connection, cast(Table, row_class.__table__), rows)
 

@@ -8,6 +8,8 @@ row (:mod:`crawler.db.children`), so they always match ``articles.extra``:
   linked to the articles that mention it with the mention count (and the person's role).
 * ``amounts``: money amounts in yuan.
 * ``gov_metadata``: the 政府信息公开 table in typed columns (dates as dates, 文号 in parts).
+* ``article_authors``: the byline's people with their roles ("what did this reporter write").
+* ``article_citations``: the 文号 of other documents an article cites ("which notices cite …").
 """
 
 from __future__ import annotations
@@ -95,3 +97,27 @@ class GovMetadataRow(Base):
     """有效性 / 效力状态 as printed, e.g. ``有效``."""
     missing_fields: Mapped[list[Any]] = mapped_column(JSONType, default=list)
     invalid_fields: Mapped[list[Any]] = mapped_column(JSONType, default=list)
+
+
+class ArticleAuthorRow(Base):
+    """One person of an article's byline (``Article.extra.authors``), in reading order."""
+
+    __tablename__ = "article_authors"
+
+    article_id: Mapped[int] = mapped_column(_article_fk(), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    """0 for the first name of the byline."""
+    name: Mapped[str] = mapped_column(Text, index=True)
+    role: Mapped[str] = mapped_column(String(40))
+    """``reporter``, ``correspondent``, ``author``, ``photographer`` … (``crawler.items.Role``)."""
+    label: Mapped[str | None] = mapped_column(Text)
+    """The role label as printed (``本报记者``), ``None`` when the page printed none."""
+
+
+class ArticleCitationRow(Base):
+    """A 文号 an article cites (``Article.extra.cited_doc_numbers``), normalized."""
+
+    __tablename__ = "article_citations"
+
+    article_id: Mapped[int] = mapped_column(_article_fk(), primary_key=True)
+    doc_number: Mapped[str] = mapped_column(Text, primary_key=True, index=True)

@@ -12,6 +12,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from crawler.db.grams import gram_text
+
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
@@ -54,7 +56,8 @@ def make_engine(url: str, *, sqlite_busy_timeout: float = 15.0) -> Engine:
     """An engine for ``url``; for SQLite, creates the file's directory and enables WAL.
 
     WAL lets the crawl state read while the storage stage writes, and lets people query the
-    database during a crawl.
+    database during a crawl. Every SQLite connection gets the ``article_grams`` function the
+    search index triggers call (:mod:`crawler.db.grams`).
     """
     parsed = make_url(url)
     path = sqlite_file(parsed)
@@ -74,3 +77,4 @@ def _configure_sqlite_connection(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    dbapi_connection.create_function("article_grams", 2, gram_text, deterministic=True)

@@ -6,10 +6,10 @@ timezone-aware. ``extra`` is JSON (``jsonb`` on Postgres).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Dialect, Index, Integer, MetaData, String, Text, TypeDecorator
+from sqlalchemy import JSON, Date, DateTime, Dialect, Index, Integer, MetaData, String, Text, TypeDecorator
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -68,6 +68,8 @@ class ArticleRow(Base):
     canonical_url: Mapped[str] = mapped_column(Text, unique=True)
     url: Mapped[str] = mapped_column(Text, index=True)
     site: Mapped[str] = mapped_column(String(200))
+    host: Mapped[str | None] = mapped_column(String(255))
+    """Host of ``url`` (``kjj.jiaxing.gov.cn``): one outlet, whether replayed or crawled."""
     title: Mapped[str | None] = mapped_column(Text)
     subtitle: Mapped[str | None] = mapped_column(Text)
     published: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
@@ -75,6 +77,8 @@ class ArticleRow(Base):
     """``day``, ``hour``, ``minute`` or ``second``: how much of ``published`` the page gave."""
     published_offset: Mapped[str | None] = mapped_column(String(6))
     """The UTC offset printed with the time (``+08:00``), NULL when the page printed none."""
+    published_day: Mapped[date | None] = mapped_column(Date)
+    """Calendar day of ``published`` in the site's local time (:mod:`crawler.timezones`)."""
     published_raw: Mapped[str | None] = mapped_column(Text)
     source_name: Mapped[str | None] = mapped_column(Text, index=True)
     author: Mapped[str | None] = mapped_column(Text)
@@ -98,4 +102,7 @@ class ArticleRow(Base):
     revision_hash: Mapped[str] = mapped_column(String(64))
     """Hash of every stored field but the fetch time and path: a changed page changes it."""
 
-    __table_args__ = (Index("ix_articles_site_published", "site", "published"),)
+    __table_args__ = (
+        Index("ix_articles_site_published", "site", "published"),
+        Index("ix_articles_host_published_day", "host", "published_day"),
+    )

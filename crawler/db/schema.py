@@ -13,9 +13,15 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
-# Search structures created by raw SQL in migration 0004 that the models cannot express: the
-# SQLite FTS5 table (and its shadow tables) and the Postgres trigram indexes.
-_SEARCH_OBJECTS = ("articles_fts", "ix_articles_title_trgm", "ix_articles_body_trgm")
+# Search structures created by raw SQL in migrations 0004 and 0009 that the models cannot
+# express: the SQLite FTS5 tables (and their shadow tables) and the Postgres GIN indexes.
+_SEARCH_OBJECTS = (
+    "articles_fts",
+    "ix_articles_title_trgm",
+    "ix_articles_body_trgm",
+    "articles_grams",
+    "ix_articles_grams",
+)
 
 
 def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:
