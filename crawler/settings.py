@@ -162,8 +162,6 @@ SCHEDULE_MAX_PARALLEL = 2
 SCHEDULE_TIMEZONE = "Asia/Shanghai"
 
 # --- report and alerts (issue 19: `scrapy report`, `scrapy alerts`, docs/report.md) -----------
-# Calendar days of the report (new articles per day, fill rates per day) are days in this zone.
-REPORT_TIMEZONE = "Asia/Shanghai"
 # A site whose last N finished crawls all failed gets a `failed_runs` alert.
 ALERT_FAILED_RUNS = 3
 # Fill rates of the last ALERT_FILL_RECENT_DAYS are compared with the site's own rates over the

@@ -58,7 +58,7 @@ class Command(ScrapyCommand):
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
         assert self.settings is not None
-        zone_name = self.settings["REPORT_TIMEZONE"]
+        zone_name = self.settings["DISPLAY_TIMEZONE"]
         zone = ZoneInfo(zone_name)
         now = datetime.now(UTC)
         until = moment(opts.until, zone).astimezone(UTC) if opts.until else now

@@ -1,7 +1,7 @@
 """What ``scrapy report`` and ``scrapy alerts`` share: thresholds from the settings, the period
 from the command line, the database check, and the alert step (record, then notify).
 
-Settings: ``REPORT_TIMEZONE``, ``ALERT_FAILED_RUNS``, ``ALERT_FILL_RECENT_DAYS``,
+Settings: ``DISPLAY_TIMEZONE``, ``ALERT_FAILED_RUNS``, ``ALERT_FILL_RECENT_DAYS``,
 ``ALERT_FILL_BASELINE_DAYS``, ``ALERT_FILL_DROP``, ``ALERT_FILL_MIN_RECENT``,
 ``ALERT_FILL_MIN_BASELINE``, ``ALERT_WEBHOOK_URL``, ``ALERT_WEBHOOK_TIMEOUT``,
 ``STORAGE_WRITE_ATTEMPTS``, ``STORAGE_RETRY_DELAY``; the database is the command's

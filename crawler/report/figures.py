@@ -2,8 +2,8 @@
 
 The HTML page and the JSON document are two renderings of the same :class:`Report`
 (:mod:`crawler.report.render`), so a dashboard reading the JSON sees the figures a person sees.
-Calendar days are days in the report's time zone (``REPORT_TIMEZONE``), so "new articles on
-the 3rd" means the 3rd as the sites print it.
+Calendar days are days in ``DISPLAY_TIMEZONE``, the zone people see days in everywhere
+(:mod:`crawler.timezones`), so "new articles on the 3rd" means the 3rd as the sites print it.
 """
 
 from __future__ import annotations
