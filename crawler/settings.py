@@ -36,6 +36,8 @@ STORAGE_WRITE_ATTEMPTS = 3
 STORAGE_RETRY_DELAY = 0.5
 # Where batches that could not be written are kept until `scrapy loadspool` brings them in.
 SPOOL_DIR = os.environ.get("GOVNEWS_SPOOL_DIR") or str(PROJECT_ROOT / "data" / "spool")
+# Bytes the spool's file system must have free when a run starts, or the run does not start.
+SPOOL_MIN_FREE_BYTES = 64 * 1024 * 1024
 # Seconds SQLite waits on a locked database before the write fails.
 SQLITE_BUSY_TIMEOUT = 15.0
 
