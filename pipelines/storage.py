@@ -17,8 +17,12 @@ items, which get their cluster assigned again the same way, without an upsert.
 A batch whose transaction fails with the database locked or unreachable is tried again
 (``STORAGE_WRITE_ATTEMPTS`` in all, ``STORAGE_RETRY_DELAY`` × the attempt apart), then written
 to a spool file; ``scrapy loadspool`` loads it later. A batch that fails on something one item
-brings is written again one item per transaction, so only that item is spooled (a refusal of
-the database) or fails (a bug: spooled, then the error surfaces). Spooled items are counted in
+brings is written again one item per transaction, so only that item fails: it is quarantined
+(:func:`~crawler.db.spool.quarantine_articles`, with the error as its reason; counted in
+``storage/quarantined``, ``ExitCode.FAILED``), never spooled to fail again at every
+``loadspool``. Before any write, what no database can store (NUL, lone surrogates) is taken out
+of every article (:mod:`crawler.db.storable`, ``storage/unstorable_chars``), on SQLite and
+Postgres alike. Spooled items are counted in
 ``storage/spooled`` and reported to the crawler's
 :class:`~crawler.extensions.exitstatus.ExitStatus` (``ExitCode.SPOOLED``: ``scrapy crawl``
 exits with status 2), stored articles that could not be clustered again as ``FAILED``: a
@@ -38,7 +42,8 @@ Settings: ``STORAGE_BATCH_SIZE``, ``STORAGE_BATCH_WAIT``, ``STORAGE_WRITE_ATTEMP
 database is the crawler's (:mod:`crawler.db.database`); ``DISPLAY_TIMEZONE`` and
 ``SITES_DIR`` for the sites' local days (:mod:`crawler.timezones`).
 Stats: ``storage/inserted``, ``storage/updated``, ``storage/unchanged``, ``storage/relinked``,
-``storage/spooled``, ``storage/lost``, ``storage/relink_failed``, ``storage/transactions``,
+``storage/spooled``, ``storage/quarantined``, ``storage/unstorable_chars``, ``storage/lost``,
+``storage/relink_failed``, ``storage/transactions``,
 ``storage/batch_retried``, and the decisions' ``dedup/exact_duplicate`` and ``neardup/*``.
 """
 
@@ -60,8 +65,9 @@ from crawler.db.database import Database, database_of
 from crawler.db.engine import with_retries
 from crawler.db.neardup import stale_schemes
 from crawler.db.schema import SchemaOutdatedError
-from crawler.db.spool import SpoolWriteError, spool_problem
+from crawler.db.spool import SpoolWriteError, quarantine_articles, spool_problem
 from crawler.db.spool import write_batch as spool_batch
+from crawler.db.storable import storable
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article, StoredArticle
@@ -218,6 +224,10 @@ class StoragePipeline:
             raise StorageStoppedError(self.stopped)
         if isinstance(item, Article):  # decided here, whatever an earlier run or a spool file said
             item.cluster_id = item.duplicate_of = None
+            item, removed = storable(item)
+            if removed:
+                self.stats.inc_value("storage/unstorable_chars", removed)
+                logger.warning("%s: removed %d characters no database stores (NUL)", item.canonical_url, removed)
         loop = _running_loop()
         if loop is None:  # a reactor other than asyncio's: no batches
             (error,) = self.write([item])
@@ -310,12 +320,23 @@ class StoragePipeline:
                     for n, item in enumerate(items)
                     for outcome in self.write([item], signed[n : n + 1] if signed is not None else None)
                 ]
-            if isinstance(error, SQLAlchemyError):  # the database refuses this item
-                logger.error("write of %s failed, spooling it: %s", items[0].canonical_url, error)
-                return self._failed(items, None)
-            return self._failed(items, error)  # a bug: the item fails, the crawl goes on
+            return self._refused(items[0], error)
         self._count(outcome)
         return [None] * len(items)
+
+    def _refused(self, item: Stored, error: Exception) -> list[Exception | None]:
+        """Quarantines an article the database refused alone (a constraint, a value the driver
+        rejects, a bug of ours): it is kept with its reason, and the crawl goes on."""
+        reason = f"{error.__class__.__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        if not isinstance(item, Article):
+            logger.error("cluster of stored article %s not assigned again: %s", item.canonical_url, reason)
+            return self._failed([item], error)
+        item.cluster_id = item.duplicate_of = None
+        path = quarantine_articles(self.spool_dir, [item], f"{item.canonical_url}\t{reason}")
+        self.stats.inc_value("storage/quarantined")
+        self.exit_status.report(ExitCode.FAILED, f"articles refused by the database, quarantined in {path.parent}")
+        logger.error("the database refused %s, quarantined in %s: %s", item.canonical_url, path, reason)
+        return [None]
 
     def _failed(self, items: list[Stored], error: Exception | None) -> list[Exception | None]:
         """Spools the articles of a batch that could not be written; stored articles sent again

@@ -8,6 +8,12 @@ and raises :class:`SpoolWriteError`. :func:`spool_problem` says, before a run wr
 whether the spool could take a batch at all (writable, and with free space left).
 ``scrapy loadspool`` loads the files in name (= time) order and deletes each one only after its
 transaction committed.
+
+Articles the database refuses one by one (a constraint, a value its driver rejects), and spool
+files that cannot be read, are quarantined: moved (or written) to ``quarantine/`` inside the
+spool directory, each with a ``.reason`` file beside it saying why, where ``loadspool`` does not
+look. Once the cause is fixed, a quarantined file moved back into the spool directory loads
+as any other.
 """
 
 from __future__ import annotations
@@ -23,6 +29,8 @@ from pathlib import Path
 from crawler.items import Article, article_from_json
 
 SPOOL_SUFFIX = ".jsonl"
+QUARANTINE = "quarantine"
+REASON_SUFFIX = ".reason"
 
 
 class SpoolFormatError(ValueError):
@@ -34,11 +42,11 @@ class SpoolWriteError(OSError):
     the database nor the spool."""
 
 
-def write_batch(spool_dir: Path, articles: Sequence[Article]) -> Path:
+def write_batch(spool_dir: Path, articles: Sequence[Article], prefix: str = "spool") -> Path:
     """Writes ``articles`` to a new spool file and returns its path; raises
     :class:`SpoolWriteError` (leaving no temporary file behind) when the file cannot be written."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    final = spool_dir / f"spool-{stamp}-{os.getpid()}{SPOOL_SUFFIX}"
+    final = spool_dir / f"{prefix}-{stamp}-{os.getpid()}{SPOOL_SUFFIX}"
     temporary = final.with_suffix(".tmp")
     try:
         spool_dir.mkdir(parents=True, exist_ok=True)
@@ -70,6 +78,35 @@ def spool_problem(spool_dir: Path, min_free_bytes: int) -> str | None:
     if free < min_free_bytes:
         return f"spool directory {spool_dir} has {free} bytes free, less than SPOOL_MIN_FREE_BYTES ({min_free_bytes})"
     return None
+
+
+def quarantine_articles(spool_dir: Path, articles: Sequence[Article], reason: str) -> Path:
+    """Writes ``articles`` (refused by the database for ``reason``) to a new file in the
+    quarantine, with the reason beside it; returns the file's path."""
+    path = write_batch(spool_dir / QUARANTINE, articles, prefix="refused")
+    _write_reason(path, reason)
+    return path
+
+
+def quarantine_file(path: Path, reason: str) -> Path:
+    """Moves the spool file ``path`` (unreadable for ``reason``) to the quarantine; its new path."""
+    target = path.parent / QUARANTINE / path.name
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        path.replace(target)
+        _write_reason(target, reason)
+    except OSError as error:
+        raise SpoolWriteError(error.errno, f"cannot quarantine {path}: {error.strerror}") from error
+    return target
+
+
+def _write_reason(path: Path, reason: str) -> None:
+    path.with_name(path.name + REASON_SUFFIX).write_text(reason.rstrip() + "\n", encoding="utf-8")
+
+
+def quarantined_files(spool_dir: Path) -> list[Path]:
+    """The files in the quarantine of ``spool_dir``, oldest name first."""
+    return sorted((spool_dir / QUARANTINE).glob(f"*{SPOOL_SUFFIX}"))
 
 
 def spool_files(spool_dir: Path) -> list[Path]:
