@@ -44,14 +44,19 @@ def page_from_response(
     fetched_at: datetime,
     replay_path: str | None = None,
     site: str | None = None,
+    max_chars: int = 0,
 ) -> Page:
-    """The page in ``response``; raises :class:`NotAPageError` for empty or binary bodies."""
+    """The page in ``response``; raises :class:`NotAPageError` for empty or binary bodies, and
+    for a text longer than ``max_chars`` (0: no limit; the ``PAGE_MAX_CHARS`` setting): parsing
+    and cleaning take time and memory in proportion, and no article is that long."""
     if not response.body.strip():
         raise NotAPageError("empty file" if response.url.startswith("file:") else "empty response body")
     if is_binary(response.body) or not isinstance(response, TextResponse):
         content_type = (response.headers.get("Content-Type") or b"").decode("latin-1") or "no content type"
         raise NotAPageError(f"binary content ({content_type})")
     response = with_correct_encoding(response)
+    if max_chars and len(response.text) > max_chars:
+        raise NotAPageError(f"too long ({len(response.text)} characters, PAGE_MAX_CHARS is {max_chars})")
     headers = {
         name: (response.headers.get(name) or b"").decode("latin-1")
         for name in _KEPT_HEADERS

@@ -67,6 +67,9 @@ CONTENT_WORKERS = None
 # --- extraction, cleaning, enrichment ------------------------------------------------------
 # Per-site selector overrides {site id: {field: CSS or XPath}}; site configs' [extraction] add theirs.
 EXTRACTION_OVERRIDES: dict[str, dict[str, str]] = {}
+# Pages (decoded text, markup included) longer than this are skipped, counted ("too long"):
+# a real article page is well under it, and extraction time grows with the length.
+PAGE_MAX_CHARS = 2_000_000
 # False switches the cleaning stage off.
 CLEANING_ENABLED = True
 # spun_score (0..1) at or above which an article is flagged is_spun.
@@ -120,6 +123,7 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Also the most bytes of a replayed file, or of a WARC record / cache entry once decompressed.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
 DOWNLOAD_TIMEOUT = 60

@@ -20,8 +20,8 @@ Arguments: ``site`` (id of a config in ``SITES_DIR``), ``config`` (path of a con
 instead of ``site``), ``dry_run`` (``1``: read the state, store nothing, mark nothing),
 ``fetched_at`` (ISO 8601 with timezone: pins the fetch time of every page, for reproducible
 relative dates, as ``scrapy crawl replay`` does).
-Settings: ``SITES_DIR``, ``CRAWL_DRY_RUN``, ``BLOCKED_CLOSE_AFTER``; the site's politeness
-sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction`` table
+Settings: ``SITES_DIR``, ``CRAWL_DRY_RUN``, ``BLOCKED_CLOSE_AFTER``, ``PAGE_MAX_CHARS``; the site's
+politeness sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction`` table
 ``EXTRACTION_OVERRIDES``, unless given on the command line.
 Stats: ``site/list_pages``, ``site/list_pages_changed``, ``site/not_modified``,
 ``site/article_links``, ``site/article_requests``, ``site/article_pages``,
@@ -397,7 +397,10 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("site/article_pages")
         try:
             fetched_at = self.pinned_fetched_at or datetime.now(UTC)
-            return [page_from_response(response, kind="html", fetched_at=fetched_at, site=self.site.id)]
+            max_chars = self.crawler.settings.getint("PAGE_MAX_CHARS")
+            return [
+                page_from_response(response, kind="html", fetched_at=fetched_at, site=self.site.id, max_chars=max_chars)
+            ]
         except NotAPageError as error:
             logger.info("not an article page %s: %s", response.url, error)
             self.crawler.stats.inc_value("site/not_a_page")

@@ -10,13 +10,14 @@ from __future__ import annotations
 import os
 import random
 import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import query_rows
+from tests.conftest import PROJECT_ROOT, ScrapyRun, query_rows
 
 # Common characters of government news, for bodies that differ from each other.
 _HANZI = "科技创新发展建设政府工作会议推进企业项目产业服务人才经济社会区域合作平台研究实施管理部门"
@@ -75,3 +76,21 @@ def fill(disk: Path) -> Path:
     finally:
         os.close(descriptor)
     return filler
+
+
+def run_faulty(
+    args: list[str], *, database_url: str, spool_dir: Path, env: dict[str, str] | None = None, timeout: float = 240
+) -> ScrapyRun:
+    """``scrapy ARGS`` through :mod:`tests.faults.faulty_scrapy`, with the faults ``env`` names."""
+    environment = dict(os.environ, DATABASE_URL=database_url, GOVNEWS_SPOOL_DIR=str(spool_dir),
+                       PYTHONWARNINGS="ignore::DeprecationWarning", **(env or {}))  # fmt: skip
+    proc = subprocess.run(
+        [sys.executable, "-m", "tests.faults.faulty_scrapy", *args],
+        cwd=PROJECT_ROOT, env=environment, capture_output=True, text=True, timeout=timeout, check=False,
+    )  # fmt: skip
+    return ScrapyRun(proc.returncode, proc.stdout, proc.stderr)
+
+
+def longest_log_line(run: ScrapyRun) -> int:
+    """The length of the longest line the run wrote to stderr (its log)."""
+    return max((len(line) for line in run.stderr.splitlines()), default=0)
