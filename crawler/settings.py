@@ -141,6 +141,8 @@ SEARCH_QUERY_FORM = "pipelines.text.query.query_form"
 
 # --- misc ------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
+# Items are named in the log (class and URL), never printed whole: a page body is not a log line.
+LOG_FORMATTER = "crawler.logformatter.ItemLogFormatter"
 
 # --- live crawling (issue 5: site spiders, crawl state, scheduling) --------------------------
 # Site configs are loaded by this spider loader: `scrapy list` shows every site id.
