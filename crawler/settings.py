@@ -126,7 +126,9 @@ RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
 # Also the most bytes of a replayed file, or of a WARC record / cache entry once decompressed.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
-DOWNLOAD_TIMEOUT = 60
+# Seconds before a request is given up (and retried, RETRY_TIMES): a server that accepts and never
+# answers costs a list page at most (RETRY_TIMES + 1) × this.
+DOWNLOAD_TIMEOUT = 30
 # False keeps the charset a response declares even when its bytes contradict it.
 CHARSET_CORRECTION_ENABLED = True
 

@@ -55,6 +55,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.cms.hanweb import dataproxy_form, dataproxy_url, parse_datastore
+from crawler.crawlstate.runs import unreachable
 from crawler.crawlstate.state import LINK_ARG, CrawlState, list_page_key
 from crawler.downloadermiddlewares.blocking import BlockedError
 from crawler.exitcodes import ExitCode
@@ -186,6 +187,15 @@ class SiteSpider(scrapy.Spider):
             yield self._list_request(url, entry=url, page=0, callback=self.parse_feed)
         for url in self.site.sitemaps:
             yield self._list_request(url, entry=url, page=0, callback=self.parse_sitemap)
+
+    def closed(self, reason: str) -> None:
+        """Reports a crawl that reached none of its entry points as ``FAILED``: every request
+        failing (DNS, a server that never answers) is not a quiet run."""
+        stats = self.crawler.stats.get_stats()
+        if reason == "finished" and unreachable(stats):
+            errors = int(stats.get("site/list_errors", 0))
+            logger.error("%s: none of its entry points could be fetched (%d list page errors)", self.site.id, errors)
+            exit_status(self.crawler).report(ExitCode.FAILED, f"{self.site.id}: no entry point could be fetched")
 
     def _list_request(self, url: str, *, entry: str, page: int, callback: Any) -> Request:
         """A GET of a list page, feed or sitemap; its callback gets ``entry`` (the entry point it

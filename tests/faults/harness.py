@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import os
 import random
+import socket
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -94,3 +97,46 @@ def run_faulty(
 def longest_log_line(run: ScrapyRun) -> int:
     """The length of the longest line the run wrote to stderr (its log)."""
     return max((len(line) for line in run.stderr.splitlines()), default=0)
+
+
+def write_site(sites_dir: Path, site_id: str, host: str = "hang.example.cn") -> Path:
+    """A minimal site config ``site_id`` whose one list page is on ``host``."""
+    sites_dir.mkdir(parents=True, exist_ok=True)
+    path = sites_dir / f"{site_id}.toml"
+    path.write_text(
+        f'name = "{site_id}"\nallowed_domains = ["{host}"]\nlist_pages = ["http://{host}/list/index.html"]\n'
+        'article_links = ["/art/"]\n[politeness]\ndownload_delay = 0\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+@dataclass
+class SilentServer:
+    """A server on 127.0.0.1 that accepts every connection and never answers."""
+
+    listener: socket.socket = field(default_factory=socket.socket)
+    held: list[socket.socket] = field(default_factory=list)
+
+    @property
+    def port(self) -> int:
+        return int(self.listener.getsockname()[1])
+
+    def start(self) -> SilentServer:
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        threading.Thread(target=self._accept, daemon=True).start()
+        return self
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.held.append(connection)
+
+    def stop(self) -> None:
+        self.listener.close()
+        for connection in self.held:
+            connection.close()
