@@ -18,7 +18,7 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.commands import quiet_logging
+from crawler.commands import check_database_url, quiet_logging
 from crawler.db.spool import REASON_SUFFIX, quarantined_files, spool_files
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
@@ -40,6 +40,7 @@ class Command(ScrapyCommand):
         quiet_logging(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         assert self.crawler_process is not None
         spool_dir = Path(args[0] if args else self.settings["SPOOL_DIR"])

@@ -28,12 +28,13 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from crawler.commands import check_database_url
 from crawler.commands.crawlall import backoff_from
 from crawler.crawlstate.scheduling import Scheduler, SiteHistory, history_from_db
 from crawler.db.database import Database, open_database
 from crawler.db.schema import SchemaOutdatedError
 from crawler.exitcodes import ExitCode
-from crawler.siteconfig import load_sites, sites_dir
+from crawler.siteconfig import sites_dir, usable_sites
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +64,13 @@ class Command(ScrapyCommand):
         parser.add_argument("--site", action="append", default=[], help="only these site ids (repeatable)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         configure_logging(self.settings)  # no crawler process here, so Scrapy has not done it
         directory = sites_dir(self.settings)
-        sites = load_sites(directory)
+        sites, broken = usable_sites(directory)
+        for error in broken:  # reported, and the other sites scheduled
+            logger.error("site config left out: %s", error)
         unknown = sorted(set(opts.site) - set(sites))
         if unknown:
             raise UsageError(f"no such sites: {', '.join(unknown)}")
