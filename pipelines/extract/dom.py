@@ -35,7 +35,10 @@ HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s_\-]+")
-_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009]+")
+# Zero-width space and BOM separate nothing: dropped, not made a space, as the cleaning stage
+# drops them from a .txt page (pipelines/text/normalize.py), so both inputs give one text.
+_ZERO_WIDTH = re.compile("[\u200b\ufeff]")
 
 # A <title> inside the body (an included fragment's own head) is invisible in browsers.
 #: The ``style`` and ``hidden`` attributes of the page, for hidden elements: selecting the
@@ -98,7 +101,7 @@ def parsed_document(html: str) -> lxml_html.HtmlElement:
 
 def normalized_space(text: str) -> str:
     """``text`` with whitespace runs (including ideographic and no-break spaces) as one space."""
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
 
 
 def attribute_tokens(element: lxml_html.HtmlElement) -> set[str]:
