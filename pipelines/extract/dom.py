@@ -61,6 +61,9 @@ class Document:
     root: lxml_html.HtmlElement
     json_ld: tuple[str, ...] = ()
     """The text of every ``<script type="application/ld+json">``, read before scripts go."""
+    too_deep: bool = False
+    """The markup nests deeper than libxml2 reads (256 elements): what lies deeper is not in
+    ``root``. Even its ``huge_tree`` option gives up soon after, so the caller can only say so."""
 
 
 def parsed_page(html: str) -> Document:
@@ -78,6 +81,7 @@ def parsed_page(html: str) -> Document:
         root = lxml_html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
         root = lxml_html.document_fromstring("<html></html>", parser=_PARSER)
+    too_deep = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _PARSER.error_log)
     json_ld = tuple(
         script.text
         for script in root.iter("script")
@@ -91,7 +95,7 @@ def parsed_page(html: str) -> Document:
     hidden = {value.getparent() for value in _STYLES(root) if value.attrname == "hidden" or _HIDDEN_STYLE.search(value)}
     for element in hidden:
         element.drop_tree()
-    return Document(root, json_ld)
+    return Document(root, json_ld, too_deep)
 
 
 def parsed_document(html: str) -> lxml_html.HtmlElement:
