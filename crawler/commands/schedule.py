@@ -4,7 +4,9 @@ A long-running loop (run it under systemd or supervisord): each due site is craw
 ``scrapy crawl ID`` subprocess, never two crawls of one site at once, at most
 ``SCHEDULE_MAX_PARALLEL`` crawls together; a crawl that fails is logged with its exit code
 and the loop goes on. Due times come from ``crawl_runs`` in the database, so a restarted
-scheduler keeps the rhythm. ``--once`` starts what is due, waits for those crawls, and exits.
+scheduler keeps the rhythm. The next run of every site is logged at start, and a site's again
+after each of its crawls; a broken site config is logged and the other sites are scheduled.
+``--once`` starts what is due, waits for those crawls, and exits.
 The cron/systemd-timer alternative is in ``docs/crawling.md``.
 
 Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``SCHEDULE_MAX_PARALLEL``,
@@ -108,6 +110,9 @@ class Command(ScrapyCommand):
 
     def _loop(self, scheduler: Scheduler, *, once: bool) -> None:
         started = scheduler.tick()
+        for site in scheduler.schedules:  # at start; each crawl's end logs its site's again
+            if site not in scheduler.running:
+                scheduler.log_next_run(site)
         if once:
             print(f"started {', '.join(started) or 'nothing: no site is due'}", flush=True)
             while scheduler.running:

@@ -62,3 +62,16 @@ def test_a_database_url_typo_is_one_clear_line(url: str, command: list[str], tmp
     assert "expected sqlite:///path/to/govnews.db or postgresql+psycopg://" in run.stderr
     assert "Traceback" not in run.stderr
     assert "secret" not in run.stderr  # the password is masked
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [([""], "empty"), (["科" * 5000], "give at most"), (["科技", "--limit", "0"], "out of range"),
+     (["科技", "--limit", "100000000"], "out of range")],
+)  # fmt: skip
+def test_a_search_query_or_limit_out_of_range_is_one_clear_line(args: list[str], message: str, sqlite_url: str) -> None:
+    assert run_scrapy(["migrate"], database_url=sqlite_url).returncode == 0
+    run = run_scrapy(["search", *args], database_url=sqlite_url, timeout=60)
+    assert run.returncode == USAGE_ERROR, run.stderr[-2000:]
+    assert message in run.stderr
+    assert "Traceback" not in run.stderr
