@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from crawler.exitcodes import ExitCode
-from tests.conftest import SEEDS_DIR, run_scrapy
+from tests.conftest import SEEDS_DIR, query_rows, run_scrapy
 from tests.faults.harness import write_site
+from tests.loopback import FAST_CRAWL, PageServer, ServedPage, loopback_settings
 
 USAGE_ERROR = 2  # Scrapy's exit status for a UsageError
 
@@ -75,3 +76,23 @@ def test_a_search_query_or_limit_out_of_range_is_one_clear_line(args: list[str],
     assert run.returncode == USAGE_ERROR, run.stderr[-2000:]
     assert message in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_crawlall_reports_the_broken_site_and_crawls_the_others(sites: Path, sqlite_url: str, tmp_path: Path) -> None:
+    (sites / "good_b.toml").unlink()
+    listing = ServedPage(
+        200, {"Content-Type": "text/html; charset=utf-8"}, "<html><body>今日无新文章</body></html>".encode()
+    )
+    server = PageServer({("a.example.cn", "/list/index.html"): listing}).start()
+    try:
+        run = run_scrapy(
+            ["crawlall", "--all", "-s", f"SITES_DIR={sites}", *loopback_settings(server.port), *FAST_CRAWL],
+            database_url=sqlite_url, spool_dir=tmp_path / "spool", timeout=120,
+        )  # fmt: skip
+    finally:
+        server.stop()
+    assert run.returncode == ExitCode.FAILED, run.stderr[-3000:]
+    assert "crawling 1 sites: good_a" in run.stdout
+    assert "broken.toml: not valid TOML" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert query_rows(sqlite_url, "SELECT site, status FROM crawl_runs") == [{"site": "good_a", "status": "ok"}]
