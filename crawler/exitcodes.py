@@ -4,7 +4,7 @@ Scrapy's own ``crawl`` exits 0 whenever the crawl ran; ours says what went wrong
 systemd and ``scrapy schedule`` can tell a run that lost data from one that found nothing new.
 Components report a code to the crawler's :class:`~crawler.extensions.exitstatus.ExitStatus`;
 when several are reported the highest wins. Codes are never reused for another meaning; new
-ones (an interrupted run, say) take the next free number.
+ones take the next free number.
 """
 
 from __future__ import annotations
@@ -29,3 +29,7 @@ class ExitCode(IntEnum):
     ALERTS = 4
     """``scrapy report`` / ``scrapy alerts``: at least one alert is open (the report is written all
     the same); see ``docs/report.md``."""
+
+    INTERRUPTED = 5
+    """The run was stopped before it finished (Ctrl-C, SIGTERM): what it fetched until then is
+    stored, the rest is fetched by the next run."""

@@ -36,6 +36,8 @@ STORAGE_WRITE_ATTEMPTS = 3
 STORAGE_RETRY_DELAY = 0.5
 # Where batches that could not be written are kept until `scrapy loadspool` brings them in.
 SPOOL_DIR = os.environ.get("GOVNEWS_SPOOL_DIR") or str(PROJECT_ROOT / "data" / "spool")
+# Bytes the spool's file system must have free when a run starts, or the run does not start.
+SPOOL_MIN_FREE_BYTES = 64 * 1024 * 1024
 # Seconds SQLite waits on a locked database before the write fails.
 SQLITE_BUSY_TIMEOUT = 15.0
 
@@ -65,6 +67,9 @@ CONTENT_WORKERS = None
 # --- extraction, cleaning, enrichment ------------------------------------------------------
 # Per-site selector overrides {site id: {field: CSS or XPath}}; site configs' [extraction] add theirs.
 EXTRACTION_OVERRIDES: dict[str, dict[str, str]] = {}
+# Pages (decoded text, markup included) longer than this are skipped, counted ("too long"):
+# a real article page is well under it, and extraction time grows with the length.
+PAGE_MAX_CHARS = 2_000_000
 # False switches the cleaning stage off.
 CLEANING_ENABLED = True
 # spun_score (0..1) at or above which an article is flagged is_spun.
@@ -118,9 +123,12 @@ AUTOTHROTTLE_MAX_DELAY = 30.0
 AUTOTHROTTLE_TARGET_CONCURRENCY = 1.0
 RETRY_TIMES = 3
 RETRY_HTTP_CODES = [429, 500, 502, 503, 504, 522, 524, 408]
+# Also the most bytes of a replayed file, or of a WARC record / cache entry once decompressed.
 DOWNLOAD_MAXSIZE = 20 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 5 * 1024 * 1024
-DOWNLOAD_TIMEOUT = 60
+# Seconds before a request is given up (and retried, RETRY_TIMES): a server that accepts and never
+# answers costs a list page at most (RETRY_TIMES + 1) × this.
+DOWNLOAD_TIMEOUT = 30
 # False keeps the charset a response declares even when its bytes contradict it.
 CHARSET_CORRECTION_ENABLED = True
 
@@ -135,6 +143,8 @@ SEARCH_QUERY_FORM = "pipelines.text.query.query_form"
 
 # --- misc ------------------------------------------------------------------------------------
 LOG_LEVEL = "INFO"
+# Items are named in the log (class and URL), never printed whole: a page body is not a log line.
+LOG_FORMATTER = "crawler.logformatter.ItemLogFormatter"
 
 # --- live crawling (issue 5: site spiders, crawl state, scheduling) --------------------------
 # Site configs are loaded by this spider loader: `scrapy list` shows every site id.

@@ -358,6 +358,28 @@ def load_sites(sites_dir: Path) -> dict[str, SiteConfig]:
     return {config.id: config for config in map(load_site, site_paths(sites_dir))}
 
 
+def usable_sites(sites_dir: Path) -> tuple[dict[str, SiteConfig], list[SiteConfigError]]:
+    """The valid site configs in ``sites_dir`` by id, and the error of each invalid or unreadable
+    one: commands over every site (``scrapy list``, ``crawlall``, ``schedule``, ``crawlstate``)
+    report a broken file and go on with the others, so one typo never stops every site."""
+    sites: dict[str, SiteConfig] = {}
+    errors: list[SiteConfigError] = []
+    for path in site_paths(sites_dir):
+        try:
+            config = load_site(path)
+        except SiteConfigError as error:
+            errors.append(error)
+            continue
+        except OSError as error:
+            errors.append(SiteConfigError(f"{path}: cannot be read: {error.strerror or error}"))
+            continue
+        except UnicodeDecodeError as error:
+            errors.append(SiteConfigError(f"{path}: not UTF-8 text: {error}"))
+            continue
+        sites[config.id] = config
+    return sites, errors
+
+
 def sites_dir(settings: BaseSettings) -> Path:
     """The directory of site configs a run reads: the ``SITES_DIR`` setting (env ``GOVNEWS_SITES_DIR``)."""
     return Path(settings["SITES_DIR"]).expanduser()

@@ -3,18 +3,23 @@
 ``scrapy list`` shows the code spiders (``replay``, ``site``) and every site id in
 ``SITES_DIR``; ``scrapy crawl ID`` runs :class:`~crawler.spiders.site.SiteSpider` for that
 site, the same as ``scrapy crawl site -a site=ID``. Site configs are read only when a site
-spider is listed or loaded, so a broken config never stops ``scrapy crawl replay``.
+spider is listed or loaded, so a broken config never stops ``scrapy crawl replay``; ``scrapy
+list`` logs each broken config as an error and lists the others.
 
 Settings: ``SPIDER_LOADER_CLASS`` (points here), ``SITES_DIR``.
 """
 
 from __future__ import annotations
 
+import logging
+
 from scrapy import Spider
 from scrapy.settings import BaseSettings
 from scrapy.spiderloader import SpiderLoader
 
-from crawler.siteconfig import SiteConfigError, load_sites, sites_dir
+from crawler.siteconfig import SiteConfigError, sites_dir, usable_sites
+
+logger = logging.getLogger(__name__)
 
 
 class SiteSpiderLoader(SpiderLoader):
@@ -23,7 +28,10 @@ class SiteSpiderLoader(SpiderLoader):
         self.sites_dir = sites_dir(settings)
 
     def _site_ids(self) -> list[str]:
-        ids = list(load_sites(self.sites_dir))
+        sites, errors = usable_sites(self.sites_dir)
+        for error in errors:
+            logger.error("site config left out: %s", error)
+        ids = list(sites)
         clashes = sorted(set(ids) & set(super().list()))
         if clashes:
             raise SiteConfigError(f"{self.sites_dir}: site ids {clashes} clash with spider names; rename the files")

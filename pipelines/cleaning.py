@@ -9,7 +9,8 @@ Sets ``title``, ``subtitle``, ``body`` (Simplified, paragraphs joined by ``\\n``
 leaves ``body_original`` untouched; sets in ``extra`` (the article's
 :class:`~crawler.items.Annex`): ``title_original`` (when the title changed), ``section``,
 ``related`` and ``bylines`` (the byline lines taken out of the body, for enrichment) when found,
-``spun_score``, ``is_spun`` and ``cleaning`` (removals per rule).
+``spun_score``, ``is_spun`` and ``cleaning`` (removals per rule). An article left with neither
+title nor body is dropped (``cleaning/dropped/no_title_no_body``).
 
 Settings:
 
@@ -23,7 +24,7 @@ from __future__ import annotations
 from typing import Any
 
 from scrapy.crawler import Crawler
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Article
@@ -89,6 +90,9 @@ class CleaningPipeline:
         )
         apply_cleaning(item, result)
         self._count(result, title_changed=result.title != raw_title)
+        if not item.title and not item.body:  # nothing but boilerplate: no article
+            self.stats.inc_value("cleaning/dropped/no_title_no_body")
+            raise DropItem("no title and no body left after cleaning: not an article", log_level="INFO")
         return item
 
     def _count(self, result: CleanResult, *, title_changed: bool) -> None:

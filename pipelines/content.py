@@ -17,7 +17,9 @@ runs the same stages in the crawl process itself.
 A worker that dies (killed, out of memory, a crash in native code) breaks the pool: it is
 started again and the items in flight are submitted once more; an item that breaks a fresh
 pool again fails with an error naming its URL, and the crawl goes on (``content/worker_lost``).
-Stages that cannot be built in a worker close the crawl (reason ``content_stages_failed``, exit
+An error of a stage comes back with its real type, or, when it cannot travel between processes,
+as a :class:`ContentStageError` naming that type and its message. Stages that cannot be built
+in a worker close the crawl (reason ``content_stages_failed``, exit
 code 1), as building them in the crawl process would have failed its start.
 
 Settings:
@@ -36,6 +38,7 @@ import multiprocessing.connection
 import os
 import pickle
 import threading
+import traceback
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -155,6 +158,25 @@ class ContentStagesError(RuntimeError):
     """The content stages could not be built in a worker process."""
 
 
+class ContentStageError(RuntimeError):
+    """An error of a content stage in a worker process that cannot travel back as itself (lxml's
+    errors carry their error log, which does not pickle): its message starts with the real
+    type's dotted name, and the worker's traceback follows it."""
+
+
+def portable_error(error: Exception) -> Exception:
+    """``error`` itself when it survives the trip to the crawl process (pickled and rebuilt), else
+    a :class:`ContentStageError` naming its real type and message, with its traceback as text:
+    never "cannot pickle ..." in place of the error."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:
+        kind = type(error)
+        trace = "".join(traceback.format_exception(error)).rstrip()
+        return ContentStageError(f"{kind.__module__}.{kind.__qualname__}: {error}\n{trace}")
+    return error
+
+
 _worker: _Worker | None = None
 
 
@@ -210,7 +232,7 @@ def _process_in_worker(item: Any) -> _Outcome:
     try:
         item = run_stages(_worker.stages, item)
     except Exception as raised:  # sent back and raised in the crawl process
-        error = raised
+        error = portable_error(raised)
     return _Outcome(item, error, _worker.stats.take(), _worker.handler.take())
 
 

@@ -12,15 +12,21 @@ applied to pages whose ``site`` matches. Per-site configs will feed this mapping
 Stats: ``extraction/{html,text}_pages``, ``extraction/field/<field>`` per field found,
 ``extraction/empty_body``, ``extraction/encoding_repaired``, ``extraction/cms/<family>``,
 ``extraction/with_attachments``, ``extraction/invalid/<reason>`` per quality note of an invalid
-value (``future_year`` of a 文号, ``unreadable_date`` of a table date …).
+value (``future_year`` of a 文号, ``unreadable_date`` of a table date …),
+``extraction/dropped/no_title_no_body``: a page with neither (a BOM-only or comment-only file,
+an empty template) is no article and is dropped (``DropItem``, logged at INFO);
+``extraction/too_deep``: markup nested deeper than libxml2 reads (256 elements), logged, and
+dropped (``extraction/dropped/too_deep``) when no body could be read above that depth.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Mapping
 from typing import Any
 
 from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
 from scrapy.statscollectors import StatsCollector
 
 from crawler.items import Annex, Article, Page
@@ -28,6 +34,8 @@ from pipelines.extract.article import Extracted, extract_fields
 from pipelines.vocab import Vocabulary, load_vocabulary
 
 _COUNTED_FIELDS = ("title", "subtitle", "published", "source_name", "author", "editor", "doc_number", "issuer")
+
+logger = logging.getLogger(__name__)
 
 
 def split_seed_text(text: str) -> tuple[str | None, str]:
@@ -114,6 +122,15 @@ class ExtractionPipeline:
         article, fields = extract_article(item, self.overrides.get(item.site or ""), self.vocab)
         if fields is not None:
             self._count(article, fields)
+        if fields is not None and fields.too_deep:
+            self.stats.inc_value("extraction/too_deep")
+            if not article.body:
+                self.stats.inc_value("extraction/dropped/too_deep")
+                raise DropItem("markup nested deeper than 256 elements: no body could be read", log_level="WARNING")
+            logger.warning("%s: markup nested deeper than 256 elements, text past that depth is missing", item.url)
+        if not article.title and not article.body:
+            self.stats.inc_value("extraction/dropped/no_title_no_body")
+            raise DropItem("no title and no body: not an article", log_level="INFO")
         return article
 
     def _count(self, article: Article, fields: Extracted) -> None:

@@ -17,21 +17,33 @@ items, which get their cluster assigned again the same way, without an upsert.
 A batch whose transaction fails with the database locked or unreachable is tried again
 (``STORAGE_WRITE_ATTEMPTS`` in all, ``STORAGE_RETRY_DELAY`` × the attempt apart), then written
 to a spool file; ``scrapy loadspool`` loads it later. A batch that fails on something one item
-brings is written again one item per transaction, so only that item is spooled (a refusal of
-the database) or fails (a bug: spooled, then the error surfaces). Spooled items are counted in
+brings is written again one item per transaction, so only that item fails: it is quarantined
+(:func:`~crawler.db.spool.quarantine_articles`, with the error as its reason; counted in
+``storage/quarantined``, ``ExitCode.FAILED``), never spooled to fail again at every
+``loadspool``. Before any write, what no database can store (NUL, lone surrogates) is taken out
+of every article (:mod:`crawler.db.storable`, ``storage/unstorable_chars``), on SQLite and
+Postgres alike. Spooled items are counted in
 ``storage/spooled`` and reported to the crawler's
 :class:`~crawler.extensions.exitstatus.ExitStatus` (``ExitCode.SPOOLED``: ``scrapy crawl``
 exits with status 2), stored articles that could not be clustered again as ``FAILED``: a
 failed write is never swallowed. A database whose schema is outdated spools everything, with
 a message to run ``scrapy migrate``.
 
+When neither the database nor the spool can take a batch (the disk is full), its articles are
+lost to this run: they fail (``storage/lost``), the crawl is closed at once (reason
+``storage_failed``, ``ExitCode.FAILED``), and the crawl state does not mark them known, so the
+next run fetches them again. The spool is checked when the crawl opens
+(:func:`~crawler.db.spool.spool_problem`: writable, ``SPOOL_MIN_FREE_BYTES`` free): a crawl
+whose spool could not take a batch does not start fetching.
+
 Settings: ``STORAGE_BATCH_SIZE``, ``STORAGE_BATCH_WAIT``, ``STORAGE_WRITE_ATTEMPTS``,
-``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``NEAR_DUPLICATE_ENABLED`` and the other
+``STORAGE_RETRY_DELAY``, ``SPOOL_DIR``, ``SPOOL_MIN_FREE_BYTES``, ``NEAR_DUPLICATE_ENABLED`` and the other
 ``NEAR_DUPLICATE_*`` settings (:func:`pipelines.neardup_index.index_from_settings`); the
 database is the crawler's (:mod:`crawler.db.database`); ``DISPLAY_TIMEZONE`` and
 ``SITES_DIR`` for the sites' local days (:mod:`crawler.timezones`).
 Stats: ``storage/inserted``, ``storage/updated``, ``storage/unchanged``, ``storage/relinked``,
-``storage/spooled``, ``storage/relink_failed``, ``storage/transactions``,
+``storage/spooled``, ``storage/quarantined``, ``storage/unstorable_chars``, ``storage/lost``,
+``storage/relink_failed``, ``storage/transactions``,
 ``storage/batch_retried``, and the decisions' ``dedup/exact_duplicate`` and ``neardup/*``.
 """
 
@@ -53,7 +65,9 @@ from crawler.db.database import Database, database_of
 from crawler.db.engine import with_retries
 from crawler.db.neardup import stale_schemes
 from crawler.db.schema import SchemaOutdatedError
+from crawler.db.spool import SpoolWriteError, quarantine_articles, spool_problem
 from crawler.db.spool import write_batch as spool_batch
+from crawler.db.storable import storable
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import ExitStatus, exit_status
 from crawler.items import Article, StoredArticle
@@ -62,6 +76,9 @@ from pipelines.copies import BatchLinks, decide_links
 from pipelines.neardup_index import Candidate, NearDuplicateIndex, Signed, index_from_settings
 
 logger = logging.getLogger(__name__)
+
+# The close reason of a crawl whose articles could be neither stored nor spooled.
+STORAGE_FAILED_REASON = "storage_failed"
 
 Stored = Article | StoredArticle
 
@@ -126,7 +143,9 @@ class StoragePipeline:
         attempts: int,
         retry_delay: float,
         spool_dir: Path,
+        spool_min_free: int = 0,
         local_time: LocalTime | None = None,
+        crawler: Crawler | None = None,
     ) -> None:
         self.database = database
         self.stats = stats
@@ -137,6 +156,11 @@ class StoragePipeline:
         self.attempts = max(1, attempts)
         self.retry_delay = retry_delay
         self.spool_dir = spool_dir
+        self.spool_min_free = spool_min_free
+        self.crawler = crawler
+        self.stopped: str | None = None
+        """Why the crawl was stopped (nothing can be stored), once it was."""
+        self._closing: asyncio.Task[None] | None = None
         self.waiting: list[_Waiting] = []
         self._flush: asyncio.Handle | None = None
         self.local_time = local_time
@@ -159,10 +183,16 @@ class StoragePipeline:
             attempts=settings.getint("STORAGE_WRITE_ATTEMPTS"),
             retry_delay=settings.getfloat("STORAGE_RETRY_DELAY"),
             spool_dir=Path(settings["SPOOL_DIR"]),
+            spool_min_free=settings.getint("SPOOL_MIN_FREE_BYTES"),
             local_time=LocalTime.from_settings(settings),
+            crawler=crawler,
         )
 
     def open_spider(self) -> None:
+        problem = spool_problem(self.spool_dir, self.spool_min_free)
+        if problem is not None:
+            self._stop(f"{problem}: free space or point GOVNEWS_SPOOL_DIR elsewhere; not crawling without one")
+            return
         try:
             state = self.database.ensure_schema()
             self.stats.set_value("storage/schema", state.value)
@@ -189,8 +219,15 @@ class StoragePipeline:
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, Article | StoredArticle):
             return item
+        if self.stopped is not None:
+            self.stats.inc_value("storage/lost")
+            raise StorageStoppedError(self.stopped)
         if isinstance(item, Article):  # decided here, whatever an earlier run or a spool file said
             item.cluster_id = item.duplicate_of = None
+            item, removed = storable(item)
+            if removed:
+                self.stats.inc_value("storage/unstorable_chars", removed)
+                logger.warning("%s: removed %d characters no database stores (NUL)", item.canonical_url, removed)
         loop = _running_loop()
         if loop is None:  # a reactor other than asyncio's: no batches
             (error,) = self.write([item])
@@ -214,8 +251,9 @@ class StoragePipeline:
             batch, self.waiting = self.waiting[: self.batch_size], self.waiting[self.batch_size :]
             try:
                 errors = self.write([waiting.item for waiting in batch])
-            except Exception as unspooled:  # not even spooled (the spool's disk is full): each item fails
-                logger.exception("write of %d articles failed, and so did spooling them", len(batch))
+            except SpoolWriteError as unspooled:  # not even spooled (the disk is full): each item fails
+                self.stats.inc_value("storage/lost", len(batch))
+                self._stop(f"{len(batch)} articles could be neither stored nor spooled: {unspooled.strerror}")
                 errors = [unspooled] * len(batch)
             for waiting, failure in zip(batch, errors, strict=True):
                 if waiting.done.done():
@@ -227,6 +265,19 @@ class StoragePipeline:
         if not self.waiting and self._flush is not None:
             self._flush.cancel()
             self._flush = None
+
+    def _stop(self, why: str) -> None:
+        """Closes the crawl, once: nothing it fetches from now on could be kept."""
+        logger.error("storage stopped the crawl: %s", why)
+        if self.stopped is not None:
+            return
+        self.stopped = why
+        self.exit_status.report(ExitCode.FAILED, why)
+        crawler = self.crawler
+        loop = _running_loop()
+        if crawler is None or crawler.engine is None or loop is None:
+            return
+        self._closing = loop.create_task(crawler.engine.close_spider_async(reason=STORAGE_FAILED_REASON))
 
     def close_spider(self) -> None:
         self._write_waiting(True)
@@ -269,12 +320,23 @@ class StoragePipeline:
                     for n, item in enumerate(items)
                     for outcome in self.write([item], signed[n : n + 1] if signed is not None else None)
                 ]
-            if isinstance(error, SQLAlchemyError):  # the database refuses this item
-                logger.error("write of %s failed, spooling it: %s", items[0].canonical_url, error)
-                return self._failed(items, None)
-            return self._failed(items, error)  # a bug: the item fails, the crawl goes on
+            return self._refused(items[0], error)
         self._count(outcome)
         return [None] * len(items)
+
+    def _refused(self, item: Stored, error: Exception) -> list[Exception | None]:
+        """Quarantines an article the database refused alone (a constraint, a value the driver
+        rejects, a bug of ours): it is kept with its reason, and the crawl goes on."""
+        reason = f"{error.__class__.__name__}: {str(error).splitlines()[0] if str(error) else ''}"
+        if not isinstance(item, Article):
+            logger.error("cluster of stored article %s not assigned again: %s", item.canonical_url, reason)
+            return self._failed([item], error)
+        item.cluster_id = item.duplicate_of = None
+        path = quarantine_articles(self.spool_dir, [item], f"{item.canonical_url}\t{reason}")
+        self.stats.inc_value("storage/quarantined")
+        self.exit_status.report(ExitCode.FAILED, f"articles refused by the database, quarantined in {path.parent}")
+        logger.error("the database refused %s, quarantined in %s: %s", item.canonical_url, path, reason)
+        return [None]
 
     def _failed(self, items: list[Stored], error: Exception | None) -> list[Exception | None]:
         """Spools the articles of a batch that could not be written; stored articles sent again
@@ -308,6 +370,10 @@ class StoragePipeline:
                 self.stats.inc_value(key, value)
         for status, count in outcome.links.statuses.items():
             self.stats.inc_value(f"neardup/{status}", count)
+
+
+class StorageStoppedError(RuntimeError):
+    """An item that reached storage after it stopped the crawl: it is fetched again next run."""
 
 
 class RelinkError(RuntimeError):

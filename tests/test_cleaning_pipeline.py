@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from scrapy.exceptions import NotConfigured
+from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler.items import Article, Page
 from pipelines.cleaning import CleaningPipeline
@@ -125,13 +125,20 @@ def test_a_second_pass_changes_nothing(prefix: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("title", "body"),
-    [(None, ""), ("", ""), (None, "\n\n"), ("标题", ""), ("当前位置:首页 > 新闻", "")],
+    ("title", "body", "dropped"),
+    [(None, "", True), ("", "", True), (None, "\n\n", True), ("标题", "", False), ("当前位置:首页 > 新闻", "", True)],
 )
-def test_odd_articles(title: str | None, body: str) -> None:
+def test_odd_articles(title: str | None, body: str, dropped: bool) -> None:
+    # Issue 17: an article left with neither title nor body (a breadcrumb is no title) is no
+    # article: dropped, counted.
     pipeline, stats = make_pipeline()
     article = Article(url="u", canonical_url="u", site="s", fetched_at="t", title=title, body=body, body_original=body)
-    pipeline.process_item(article)
+    if dropped:
+        with pytest.raises(DropItem, match="no title and no body"):
+            pipeline.process_item(article)
+    else:
+        pipeline.process_item(article)
+    assert stats.get_value("cleaning/dropped/no_title_no_body") == (1 if dropped else None)
     assert article.body == ""
     assert article.title is None or article.title
     assert stats.get_value("cleaning/empty_body") == 1

@@ -50,4 +50,12 @@ def test_without_the_extension_a_report_fails_loudly() -> None:
 
 def test_codes_keep_their_documented_numbers() -> None:
     # cron jobs, systemd units and `scrapy schedule` logs depend on these numbers.
-    assert {code.name: int(code) for code in ExitCode} == {"OK": 0, "FAILED": 1, "SPOOLED": 2, "BUSY": 3, "ALERTS": 4}
+    numbers = {"OK": 0, "FAILED": 1, "SPOOLED": 2, "BUSY": 3, "ALERTS": 4, "INTERRUPTED": 5}
+    assert {code.name: int(code) for code in ExitCode} == numbers
+
+
+def test_a_crawl_stopped_by_a_signal_is_interrupted() -> None:
+    status = ExitStatus()
+    status.report(ExitCode.SPOOLED, "3 articles spooled")
+    status.spider_closed(Spider("probe"), "shutdown")
+    assert status.code is ExitCode.INTERRUPTED

@@ -18,7 +18,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from crawler.db.engine import make_engine
-from crawler.db.spool import read_batch, spool_files, write_batch
+from crawler.db.spool import quarantined_files, read_batch, spool_files, write_batch
 from crawler.exitcodes import ExitCode
 from pipelines import storage as storage_module
 from pipelines.storage import StoragePipeline
@@ -247,7 +247,7 @@ def test_a_database_failing_mid_run_spools_the_batch_whole(
 
 
 def test_an_item_that_breaks_its_batch_fails_alone(
-    storage: Storage, database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch
+    storage: Storage, database_url: str, seeds: dict[str, Original], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     component = storage(database_url)
     assert component.index is not None
@@ -262,15 +262,19 @@ def test_an_item_that_breaks_its_batch_fails_alone(
     good = article("http://a.cn/1", seeds["seed-000"].body)
     bad = article("http://bad.cn/1", seeds["seed-001"].body)
     later = article("http://c.cn/1", seeds["seed-002"].body)
-    first, failed, third = process(component, good, bad, later)
+    first, quarantined, third = process(component, good, bad, later)
     component.close_spider()
-    assert (first, third) == (good, later)
-    assert isinstance(failed, KeyError)
+    assert (first, quarantined, third) == (good, bad, later)
     assert good.cluster_id is not None
     assert later.cluster_id is not None
     assert bad.cluster_id is None
     stats = component.stats.get_stats()
-    assert (stats["storage/batch_retried"], stats["storage/transactions"], stats["storage/spooled"]) == (1, 2, 1)
+    assert (stats["storage/batch_retried"], stats["storage/transactions"], stats["storage/quarantined"]) == (1, 2, 1)
+    assert "storage/spooled" not in stats
+    [path] = quarantined_files(tmp_path / "spool")
+    assert [a.canonical_url for a in read_batch(path)] == ["http://bad.cn/1"]
+    assert "KeyError: 'a bug that one item triggers'" in path.with_name(path.name + ".reason").read_text()
+    assert component.exit_status.code is ExitCode.FAILED
     assert count_rows(database_url) == 2
 
 
@@ -289,16 +293,15 @@ def test_an_item_whose_fingerprint_fails_fails_alone(
     monkeypatch.setattr(component.index, "sign", sign_or_break)
     good = article("http://a.cn/1", seeds["seed-000"].body)
     bad = article("http://bad.cn/1", seeds["seed-001"].body)
-    first, failed = process(component, good, bad)
+    first, quarantined = process(component, good, bad)
     component.close_spider()
-    assert first is good
-    assert isinstance(failed, ValueError)
-    assert component.stats.get_value("storage/spooled") == 1
+    assert (first, quarantined) == (good, bad)
+    assert component.stats.get_value("storage/quarantined") == 1
     assert count_rows(database_url) == 1
 
 
-def test_an_item_the_database_refuses_is_spooled_without_its_batch(
-    storage: Storage, database_url: str, seeds: dict[str, Original]
+def test_an_item_the_database_refuses_is_quarantined_without_its_batch(
+    storage: Storage, database_url: str, seeds: dict[str, Original], tmp_path: Path
 ) -> None:
     component = storage(database_url)
     good = article("http://a.cn/1", seeds["seed-000"].body)
@@ -310,7 +313,9 @@ def test_an_item_the_database_refuses_is_spooled_without_its_batch(
     assert later.cluster_id is not None
     assert refused.cluster_id is None
     stats = component.stats.get_stats()
-    assert (stats["storage/batch_retried"], stats["storage/spooled"]) == (1, 1)
+    assert (stats["storage/batch_retried"], stats["storage/quarantined"]) == (1, 1)
+    assert spool_files(tmp_path / "spool") == []  # never spooled: loadspool would fail on it forever
+    assert len(quarantined_files(tmp_path / "spool")) == 1
     assert count_rows(database_url) == 2
 
 
@@ -407,7 +412,7 @@ def test_locked_sqlite_replay_exits_2_and_loses_nothing(sqlite_url: str, tmp_pat
     assert query_rows(sqlite_url, "SELECT COUNT(*) AS n FROM articles WHERE cluster_id IS NULL") == [{"n": 0}]
 
 
-def test_loadspool_stops_at_an_unreadable_file_and_keeps_it_and_the_later_ones(sqlite_url: str, tmp_path: Path) -> None:
+def test_loadspool_quarantines_an_unreadable_file_and_loads_the_later_ones(sqlite_url: str, tmp_path: Path) -> None:
     spool = tmp_path / "spool"
     first = write_batch(spool, [plain_article("http://a.cn/1", body="正文1")])
     broken = write_batch(spool, [plain_article("http://a.cn/2", body="正文2")])
@@ -418,7 +423,8 @@ def test_loadspool_stops_at_an_unreadable_file_and_keeps_it_and_the_later_ones(s
     run = run_scrapy(["loadspool"], database_url=sqlite_url, spool_dir=spool)
     assert run.returncode == ExitCode.FAILED, run.stderr[-2000:]
     assert f"{broken.name}:2" in run.stderr
-    assert spool_files(spool) == [broken, later]
-    assert [r["canonical_url"] for r in query_rows(sqlite_url, "SELECT canonical_url FROM articles")] == [
-        "http://a.cn/1"
-    ]
+    assert spool_files(spool) == []
+    assert [path.name for path in quarantined_files(spool)] == [broken.name]
+    assert f"{broken.name}: " in run.stdout  # the quarantine listed, with the reason
+    stored = query_rows(sqlite_url, "SELECT canonical_url FROM articles ORDER BY canonical_url")
+    assert [r["canonical_url"] for r in stored] == ["http://a.cn/1", "http://a.cn/3"]

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.commands import check_database_url
 from crawler.db.database import open_database
 from crawler.exitcodes import ExitCode
 from crawler.report.cli import record_and_notify, schema_problem, thresholds_from
@@ -39,6 +40,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--format", choices=["text", "json"], default="text", help="output (default: text)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         now = datetime.now(UTC)
         with open_database(self.settings) as database:

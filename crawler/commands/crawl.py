@@ -13,12 +13,14 @@ import argparse
 from scrapy.commands.crawl import Command as ScrapyCrawlCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands import check_database_url
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
 
 
 class Command(ScrapyCrawlCommand):
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         if len(args) != 1:
             raise UsageError("give exactly one spider name")
         assert self.crawler_process is not None

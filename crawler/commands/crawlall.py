@@ -5,7 +5,8 @@ due), and it is not backing off after blocked runs (:mod:`crawler.crawlstate.sch
 crawls every configured site regardless. The crawls run side by side in one Scrapy process
 (each site's politeness applies to its own domains); the exit code is the highest any crawl
 reported (:class:`~crawler.exitcodes.ExitCode`: 2 articles spooled, 3 a site already being
-crawled, 1 a crawl that could not start).
+crawled, 1 a crawl that could not start, or a site config that could not be read: the other
+sites are crawled all the same).
 
 Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``BLOCKED_BACKOFF_HOURS``,
 ``BLOCKED_BACKOFF_MAX_HOURS``.
@@ -14,6 +15,7 @@ Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``BLOCKED_BACK
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -22,12 +24,13 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
 
+from crawler.commands import check_database_url
 from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
 from crawler.db.database import open_database
 from crawler.db.schema import SchemaState
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
-from crawler.siteconfig import load_sites, sites_dir
+from crawler.siteconfig import sites_dir, usable_sites
 
 
 def backoff_from(settings: Any) -> Backoff:
@@ -61,9 +64,13 @@ class Command(ScrapyCommand):
             raise UsageError("invalid -a value, use -a NAME=VALUE", print_help=False) from error
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         assert self.crawler_process is not None
-        sites = load_sites(sites_dir(self.settings))
+        sites, broken = usable_sites(sites_dir(self.settings))
+        for error in broken:  # reported, and the other sites crawled
+            print(f"site config left out: {error}", file=sys.stderr)
+            self.exitcode = ExitCode.FAILED
         unknown = sorted(set(opts.site) - set(sites))
         if unknown:
             raise UsageError(f"no such sites: {', '.join(unknown)}")

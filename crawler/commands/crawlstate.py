@@ -4,25 +4,44 @@ Shows, per site: last crawl start and status, known URLs (stored / other), list 
 validators, articles stored, and the latest runs with their counts and warnings. ``--reset``
 (with ``--site``) forgets the site's known URLs and list page validators, so its next crawl
 downloads every linked article again; stored articles stay.
+
+A site id that is not configured is a usage error naming the sites there are; a site config
+that cannot be read is reported (exit status 1) and the other sites are shown.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands import check_database_url
 from crawler.db.crawl_state import recent_runs, reset_site, site_summaries
 from crawler.db.database import open_database
 from crawler.db.schema import SchemaState
-from crawler.siteconfig import load_sites, sites_dir
+from crawler.exitcodes import ExitCode
+from crawler.siteconfig import SiteConfigError, sites_dir, usable_sites
 
 
 def _when(moment: datetime | None) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%SZ") if moment else "-"
+
+
+def unknown_site(site: str, configured: list[str], broken: list[SiteConfigError]) -> str:
+    """The message for ``--site`` naming no configured site: the site's own config error when
+    its file is broken, and the sites there are."""
+    why = next(
+        (str(error) for error in broken if str(error).startswith(f"{site}.toml") or f"/{site}.toml:" in str(error)), ""
+    )
+    return (
+        f"unknown site {site!r}"
+        + (f" (its config is broken: {why})" if why else "")
+        + (f"; sites: {', '.join(configured) or 'none'}")
+    )
 
 
 class Command(ScrapyCommand):
@@ -40,10 +59,17 @@ class Command(ScrapyCommand):
         parser.add_argument("--runs", type=int, default=3, help="latest runs shown per site (default 3)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         if opts.reset and not opts.site:
             raise UsageError("--reset needs --site ID: state is reset one site at a time")
-        configured = list(load_sites(sites_dir(self.settings)))
+        sites, broken = usable_sites(sites_dir(self.settings))
+        for error in broken:
+            print(f"site config left out: {error}", file=sys.stderr)
+            self.exitcode = ExitCode.FAILED
+        configured = list(sites)
+        if opts.site and opts.site not in sites:
+            raise UsageError(unknown_site(opts.site, configured, broken), print_help=False)
         with open_database(self.settings) as database:
             if opts.reset:
                 database.ensure_schema()
@@ -56,8 +82,8 @@ class Command(ScrapyCommand):
                 print(f"no crawl state in {database.display_url} (schema {state.value}; `scrapy migrate` creates it)")
                 return
             with database.engine.connect() as connection:
-                sites = [opts.site] if opts.site else configured
-                for summary in site_summaries(connection, sites):
+                shown = [opts.site] if opts.site else configured
+                for summary in site_summaries(connection, shown):
                     print(
                         f"{summary.site}: last crawl {_when(summary.last_started_at)} "
                         f"{summary.last_status or 'never'}; "

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
+from crawler.commands import check_database_url
 from crawler.db.database import open_database
 from crawler.db.export import ExportError, ExportFilter, Format, exportable_names, write_export
 from crawler.timezones import LocalTime
@@ -46,6 +47,7 @@ class Command(ScrapyCommand):
         )
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         with open_database(self.settings) as database, database.engine.connect() as connection:
             if len(args) != 1:

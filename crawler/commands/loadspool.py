@@ -3,10 +3,12 @@
 Runs a crawl of :class:`~crawler.maintenance.spool.SpoolSpider`: the spooled articles go
 through the item pipelines, so they are stored, linked to their exact and near-duplicate
 originals and clustered as a crawl's articles are, by the same code. Each spool file is deleted
-once all its articles are stored. A file that cannot be read stops the load with its name and
-line, leaving it and every later file in place. Exit status (:class:`~crawler.exitcodes.ExitCode`):
-``FAILED`` (1) when a file could not be read, ``SPOOLED`` (2) when articles had to be spooled
-again. Progress goes to stderr as for any long run (:mod:`crawler.extensions.progress`).
+once all its articles are stored. A file that cannot be read, and each article the database
+refuses, is quarantined (``SPOOL_DIR/quarantine/``, a ``.reason`` file beside each) and the
+load goes on; the command lists the quarantine at the end. Exit status
+(:class:`~crawler.exitcodes.ExitCode`): ``FAILED`` (1) when something was quarantined,
+``SPOOLED`` (2) when articles had to be spooled again.
+Progress goes to stderr as for any long run (:mod:`crawler.extensions.progress`).
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from pathlib import Path
 
 from scrapy.commands import ScrapyCommand
 
-from crawler.commands import quiet_logging
-from crawler.db.spool import spool_files
+from crawler.commands import check_database_url, quiet_logging
+from crawler.db.spool import REASON_SUFFIX, quarantined_files, spool_files
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
 from crawler.maintenance.spool import SpoolSpider
@@ -38,6 +40,7 @@ class Command(ScrapyCommand):
         quiet_logging(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         assert self.crawler_process is not None
         spool_dir = Path(args[0] if args else self.settings["SPOOL_DIR"])
@@ -61,4 +64,11 @@ class Command(ScrapyCommand):
             f"new {stats.get('storage/inserted', 0)}, updated {stats.get('storage/updated', 0)}, "
             f"unchanged {stats.get('storage/unchanged', 0)}"
         )
+        quarantined = stats.get("storage/quarantined", 0) + stats.get("spool/files_quarantined", 0)
+        if quarantined:
+            print(f"quarantined {quarantined} (refused articles, unreadable files) in {spool_dir / 'quarantine'}:")
+            for path in quarantined_files(spool_dir):
+                reason = path.with_name(path.name + REASON_SUFFIX)
+                why = reason.read_text(encoding="utf-8").strip() if reason.is_file() else "-"
+                print(f"  {path.name}: {why}")
         self.exitcode = crawl_exit_code(crawler)

@@ -7,6 +7,7 @@ from typing import Any, ClassVar
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.commands import check_database_url
 from crawler.db.database import open_database
 from crawler.db.schema import current_revision, downgrade, upgrade
 
@@ -24,6 +25,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--downgrade", action="store_true", help="downgrade to --revision instead")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         with open_database(self.settings) as database:
             before = current_revision(database.engine)

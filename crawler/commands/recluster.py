@@ -22,7 +22,7 @@ import time
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 
-from crawler.commands import quiet_logging
+from crawler.commands import check_database_url, quiet_logging
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
 from crawler.maintenance.recluster import ReclusterSpider
@@ -52,6 +52,7 @@ class Command(ScrapyCommand):
         quiet_logging(self.settings)
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.crawler_process is not None
         started = time.monotonic()
         crawler = self.crawler_process.create_crawler(ReclusterSpider)

@@ -26,6 +26,7 @@ from zoneinfo import ZoneInfo
 
 from scrapy.commands import ScrapyCommand
 
+from crawler.commands import check_database_url
 from crawler.db.database import open_database
 from crawler.exitcodes import ExitCode
 from crawler.report.cli import (
@@ -57,6 +58,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--until", help="end: a date or ISO 8601 time (default: now; alerts then not recorded)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         zone_name = self.settings["DISPLAY_TIMEZONE"]
         zone = ZoneInfo(zone_name)

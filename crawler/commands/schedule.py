@@ -4,7 +4,9 @@ A long-running loop (run it under systemd or supervisord): each due site is craw
 ``scrapy crawl ID`` subprocess, never two crawls of one site at once, at most
 ``SCHEDULE_MAX_PARALLEL`` crawls together; a crawl that fails is logged with its exit code
 and the loop goes on. Due times come from ``crawl_runs`` in the database, so a restarted
-scheduler keeps the rhythm. ``--once`` starts what is due, waits for those crawls, and exits.
+scheduler keeps the rhythm. The next run of every site is logged at start, and a site's again
+after each of its crawls; a broken site config is logged and the other sites are scheduled.
+``--once`` starts what is due, waits for those crawls, and exits.
 The cron/systemd-timer alternative is in ``docs/crawling.md``.
 
 Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``SCHEDULE_MAX_PARALLEL``,
@@ -28,12 +30,13 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.log import configure_logging
 
+from crawler.commands import check_database_url
 from crawler.commands.crawlall import backoff_from
 from crawler.crawlstate.scheduling import Scheduler, SiteHistory, history_from_db
 from crawler.db.database import Database, open_database
 from crawler.db.schema import SchemaOutdatedError
 from crawler.exitcodes import ExitCode
-from crawler.siteconfig import load_sites, sites_dir
+from crawler.siteconfig import sites_dir, usable_sites
 
 logger = logging.getLogger(__name__)
 
@@ -63,10 +66,13 @@ class Command(ScrapyCommand):
         parser.add_argument("--site", action="append", default=[], help="only these site ids (repeatable)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         configure_logging(self.settings)  # no crawler process here, so Scrapy has not done it
         directory = sites_dir(self.settings)
-        sites = load_sites(directory)
+        sites, broken = usable_sites(directory)
+        for error in broken:  # reported, and the other sites scheduled
+            logger.error("site config left out: %s", error)
         unknown = sorted(set(opts.site) - set(sites))
         if unknown:
             raise UsageError(f"no such sites: {', '.join(unknown)}")
@@ -104,6 +110,9 @@ class Command(ScrapyCommand):
 
     def _loop(self, scheduler: Scheduler, *, once: bool) -> None:
         started = scheduler.tick()
+        for site in scheduler.schedules:  # at start; each crawl's end logs its site's again
+            if site not in scheduler.running:
+                scheduler.log_next_run(site)
         if once:
             print(f"started {', '.join(started) or 'nothing: no site is due'}", flush=True)
             while scheduler.running:

@@ -17,6 +17,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.utils.misc import load_object
 
+from crawler.commands import check_database_url
 from crawler.db.database import open_database
 from crawler.db.search import MAX_LIMIT, Hit, SearchError, checked_query, search
 from crawler.timezones import LocalTime
@@ -46,6 +47,7 @@ class Command(ScrapyCommand):
         parser.add_argument("--limit", type=int, default=20, help=f"most hits to show, 1 to {MAX_LIMIT} (default 20)")
 
     def run(self, args: list[str], opts: argparse.Namespace) -> None:
+        check_database_url(self.settings)
         assert self.settings is not None
         query_form: Callable[[str], str] = load_object(self.settings["SEARCH_QUERY_FORM"])
         try:

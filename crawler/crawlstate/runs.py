@@ -35,15 +35,23 @@ class RunFacts:
         return self.extraction_failures / self.article_pages if self.article_pages else 0.0
 
 
-def run_status(close_reason: str, blocked_responses: int, spider_errors: int) -> str:
-    """``blocked``, ``interrupted`` (Ctrl-C, SIGTERM), ``failed`` (spider error, other close) or ``ok``."""
+def run_status(close_reason: str, blocked_responses: int, spider_errors: int, unreachable: bool = False) -> str:
+    """``blocked``, ``interrupted`` (Ctrl-C, SIGTERM), ``failed`` (spider error, other close, or
+    ``unreachable``: no entry point could be fetched) or ``ok``."""
     if close_reason == "blocked":
         return "blocked"
     if close_reason == "shutdown":
         return "interrupted"
-    if close_reason != "finished" or spider_errors:
+    if close_reason != "finished" or spider_errors or unreachable:
         return "failed"
     return "ok"
+
+
+def unreachable(stats: Mapping[str, Any]) -> bool:
+    """Whether the crawl reached none of its entry points: list pages failed (DNS, refused,
+    timeouts, 5xx after retries) and none was read. A run that fetched nothing at all is no
+    success, whatever its close reason says."""
+    return count(stats, "site/list_pages") == 0 and count(stats, "site/list_errors") > 0
 
 
 def layout_warnings(

@@ -125,6 +125,17 @@ class Scheduler:
             del self.running[site]
             self.finished.append((site, code))
             (logger.info if code == 0 else logger.warning)("crawl of %s ended with exit code %d", site, code)
+            self.log_next_run(site)
+
+    def next_run(self, site: str) -> datetime | None:
+        """When ``site`` is next due (``None``: now, never crawled), in the schedule's time zone."""
+        when = next_due(self.schedules[site], self._history(site), self.tz, self.backoff)
+        return when.astimezone(self.tz) if when is not None else None
+
+    def log_next_run(self, site: str) -> None:
+        """One INFO line with the next run of ``site``: a scheduler that waits says what for."""
+        when = self.next_run(site)
+        logger.info("next crawl of %s: %s", site, when.strftime("%Y-%m-%d %H:%M %Z") if when else "now")
 
     def due(self, now: datetime) -> list[str]:
         """Sites due at ``now`` and not running, most overdue first."""

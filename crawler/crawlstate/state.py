@@ -41,7 +41,7 @@ from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from w3lib.url import canonicalize_url
 
-from crawler.crawlstate.runs import RunFacts, layout_warnings, run_counts, run_status
+from crawler.crawlstate.runs import RunFacts, layout_warnings, run_counts, run_status, unreachable
 from crawler.db import crawl_state as db
 from crawler.db.crawl_models import CrawlRunRow
 from crawler.db.database import Database, database_of
@@ -359,7 +359,7 @@ class CrawlState:
         counts = run_counts(stats)
         spider_errors = sum(int(v) for k, v in stats.items() if k.startswith("spider_exceptions/"))
         counts["errors"] += spider_errors
-        status = run_status(reason, counts["blocked_responses"], spider_errors)
+        status = run_status(reason, counts["blocked_responses"], spider_errors, unreachable(stats))
         previous = [
             RunFacts(r.new_articles, r.list_pages_changed, r.article_pages, r.extraction_failures)
             for r in db.recent_runs(connection, self.site.id, limit=10)

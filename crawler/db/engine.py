@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 
 from crawler.db.grams import gram_text
 
@@ -40,6 +40,35 @@ def with_retries(
     raise AssertionError("unreachable")
 
 
+# The databases govnews runs on, and the URL forms it expects (shown when a URL is wrong).
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+URL_FORMS = "sqlite:///path/to/govnews.db or postgresql+psycopg://user:password@host:5432/dbname"
+
+
+class DatabaseUrlError(ValueError):
+    """A ``DATABASE_URL`` that names no database govnews can use; the message says what is expected."""
+
+
+def database_url_problem(url: str) -> str | None:
+    """What is wrong with ``url`` as a ``DATABASE_URL`` (not a URL, a database govnews does not
+    run on, a driver that is not installed), with the forms expected; ``None`` when it is usable.
+    Checked before anything connects, so a typo is one clear line, not a SQLAlchemy traceback."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        return f"DATABASE_URL {url!r} is not a database URL; expected {URL_FORMS}"
+    shown = display_url(parsed)
+    backend = parsed.get_backend_name()
+    if backend not in SUPPORTED_BACKENDS:
+        hint = " (write postgresql+psycopg://, not postgres://)" if backend == "postgres" else ""
+        return f"DATABASE_URL {shown}: {backend!r} is not a supported database{hint}; expected {URL_FORMS}"
+    try:
+        parsed.get_dialect().import_dbapi()
+    except (NoSuchModuleError, ImportError) as error:
+        return f"DATABASE_URL {shown}: no driver for {parsed.drivername!r} ({error}); expected {URL_FORMS}"
+    return None
+
+
 def sqlite_file(url: URL) -> Path | None:
     """The database file of an SQLite URL, ``None`` for other databases or ``:memory:``."""
     if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
@@ -59,6 +88,9 @@ def make_engine(url: str, *, sqlite_busy_timeout: float = 15.0) -> Engine:
     database during a crawl. Every SQLite connection gets the ``article_grams`` function the
     search index triggers call (:mod:`crawler.db.grams`).
     """
+    problem = database_url_problem(url)
+    if problem is not None:
+        raise DatabaseUrlError(problem)
     parsed = make_url(url)
     path = sqlite_file(parsed)
     connect_args: dict[str, Any] = {}

@@ -5,7 +5,8 @@ retry itself is Scrapy's (``RETRY_TIMES``, ``RETRY_HTTP_CODES``); on top, the do
 the request's domain is held for the asked time (when the slot has a download delay, as every
 live crawl does), so every request to that server waits, not only the retried one. A wait
 longer than ``RETRY_AFTER_MAX`` seconds is not honoured by waiting: the request is given up
-and counted, and the next scheduled crawl tries again.
+and counted, and the next scheduled crawl tries again. Each retry is logged at INFO (Scrapy logs
+them at DEBUG only): a site that times out or fails shows it in the log of an ordinary run.
 
 Settings: ``RETRY_ENABLED``, ``RETRY_TIMES``, ``RETRY_HTTP_CODES`` (Scrapy's),
 ``RETRY_AFTER_MAX`` (default 300).
@@ -15,6 +16,7 @@ Stats: ``retry_after/honoured``, ``retry_after/too_long``.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -24,6 +26,8 @@ from scrapy import Request
 from scrapy.crawler import Crawler
 from scrapy.downloadermiddlewares.retry import RetryMiddleware
 from scrapy.http import Response
+
+logger = logging.getLogger(__name__)
 
 
 def retry_after_seconds(value: bytes | str | None, now: datetime) -> float | None:
@@ -68,6 +72,14 @@ class RetryAfterMiddleware(RetryMiddleware):
             # The retry itself waits here, so it honours the wait even without a download delay.
             await asyncio.sleep(wait)
         return result
+
+    def _retry(self, request: Request, reason: str | Exception | type[Exception]) -> Request | None:
+        retried = super()._retry(request, reason)
+        if retried is not None:
+            attempts = request.meta.get("max_retry_times", self.max_retry_times)
+            why = f"{type(reason).__name__}: {reason}" if isinstance(reason, Exception) else str(reason)
+            logger.info("retrying %s (retry %d of %d): %s", request.url, retried.meta["retry_times"], attempts, why)
+        return retried
 
     def _hold_slot(self, request: Request, wait: float) -> None:
         """Keeps the request's download slot from sending anything for ``wait`` seconds."""

@@ -4,7 +4,8 @@ One instance per crawler (an extension, built before the item pipelines and fetc
 ``crawler.get_extension``, as the crawler's :class:`~crawler.db.database.Database` is): the
 site spider reports a crawl it refused to start, the crawl state a write it could not make,
 the storage stage articles it spooled, the content stage stages it could not build, the
-maintenance spiders (:mod:`crawler.maintenance`) a spool file or database they could not use.
+maintenance spiders (:mod:`crawler.maintenance`) a spool file or database they could not use;
+a crawl stopped by Ctrl-C or SIGTERM (close reason ``shutdown``) is ``INTERRUPTED``.
 ``scrapy crawl``, ``crawlall``, ``loadspool`` and ``recluster`` exit with the highest code
 reported (:class:`~crawler.exitcodes.ExitCode`). The extension is required: a component
 that reports on a crawler without it fails loudly rather than losing the code.
@@ -22,6 +23,9 @@ from scrapy.crawler import Crawler
 from crawler.exitcodes import ExitCode
 
 logger = logging.getLogger(__name__)
+
+# The close reason Scrapy gives a crawl stopped by a signal (SIGINT, SIGTERM).
+INTERRUPTED_REASON = "shutdown"
 
 
 class ExitStatus:
@@ -41,6 +45,8 @@ class ExitStatus:
         self.reasons.append((code, reason))
 
     def spider_closed(self, spider: Spider, reason: str) -> None:
+        if reason == INTERRUPTED_REASON:
+            self.report(ExitCode.INTERRUPTED, "stopped before it finished (Ctrl-C or SIGTERM)")
         if self.code is not ExitCode.OK:
             why = "; ".join(f"{code.name}: {text}" for code, text in self.reasons if code is not ExitCode.OK)
             logger.info("exit status %d (%s): %s", self.code, self.code.name, why)

@@ -3,14 +3,15 @@
 Each spool file (:mod:`crawler.db.spool`) is read whole, its articles go through the item
 pipelines (exact dedup, storage: they get their links and near-duplicate clusters as a crawl's
 articles do), and the file is deleted once every one of its articles was stored (or dropped
-as a repeat of an article of this load). A file with an article that failed stays, and so does
-a file that cannot be read: the load stops there with its name and line, leaving it and every
-later file in place (``ExitCode.FAILED``). Articles whose write fails again go to a new spool
+as a repeat of an article of this load, or quarantined by the storage stage as refused by the
+database). A file with an article that failed stays. A file that cannot be read is moved to the
+quarantine with its name and line as the reason, and the load goes on with the next file
+(``ExitCode.FAILED``): one bad file never blocks the others. Articles whose write fails again go to a new spool
 file (``ExitCode.SPOOLED``, reported by the storage stage). The progress display counts the
 spooled articles (:meth:`SpoolSpider.progress_total`) and shows those that left the pipelines.
 
 Arguments: ``spool_dir`` (a directory of spool files). Stats: ``spool/files_loaded``,
-``spool/files_kept``.
+``spool/files_kept``, ``spool/files_quarantined``.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from crawler.db.spool import SpoolFormatError, read_batch, spool_files, spooled_count
+from crawler.db.spool import SpoolFormatError, quarantine_file, read_batch, spool_files, spooled_count
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import exit_status
 from crawler.items import Article
@@ -57,9 +58,11 @@ class SpoolSpider(RefeedSpider):
             try:
                 articles = list(read_batch(path))
             except SpoolFormatError as error:
-                logger.error("%s; fix or move the file and run again", error)
-                exit_status(self.crawler).report(ExitCode.FAILED, f"unreadable spool file {path.name}")
-                return
+                moved = quarantine_file(path, str(error))
+                self.crawler.stats.inc_value("spool/files_quarantined")
+                logger.error("%s; moved to %s (fix it and move it back to load it)", error, moved)
+                exit_status(self.crawler).report(ExitCode.FAILED, f"unreadable spool file {path.name} quarantined")
+                continue
             spooled = SpoolFile(path, len(articles), len(articles))
             if not articles:
                 self._done(spooled)

@@ -43,8 +43,10 @@ def build_response(
     return cls(url=url, status=status, headers=scrapy_headers, body=body)
 
 
-def warc_responses(data: bytes) -> Iterator[ArchivedResponse]:
-    """Each HTTP ``response`` record of a WARC (plain or gzip) as a Scrapy response.
+def warc_responses(data: bytes, max_bytes: int = 0) -> Iterator[ArchivedResponse | ArchiveReadError]:
+    """Each HTTP ``response`` record of a WARC (plain or gzip) as a Scrapy response; a record
+    whose body is longer than ``max_bytes`` once decompressed (0: no limit) as an
+    :class:`ArchiveReadError` in its place, read no further than the limit (a gzip bomb).
 
     Raises :class:`ArchiveReadError` after the last readable record when the archive is
     truncated or corrupt, so the records before the damage still replay. warcio itself
@@ -60,7 +62,10 @@ def warc_responses(data: bytes) -> Iterator[ArchivedResponse]:
             if not url:
                 continue
             status = int(record.http_headers.get_statuscode() or 200)
-            body = record.content_stream().read()
+            body = record.content_stream().read(max_bytes + 1 if max_bytes else -1)
+            if max_bytes and len(body) > max_bytes:
+                yield ArchiveReadError(f"too large: record for {url} decompresses to more than {max_bytes} bytes")
+                continue
             if record.raw_stream.limit:
                 raise ArchiveReadError(f"truncated or corrupt WARC: record for {url} is cut short")
             # content_stream() already undid chunking and compression; drop the headers
@@ -85,7 +90,9 @@ def _gzip_complete(data: bytes) -> bool:
     rest = data
     try:
         while rest:
-            while rest:
+            # Until the member's end: past it, a decompressor limited to 1 MiB of output keeps
+            # handing back the next member's bytes as unconsumed_tail, and would spin forever.
+            while rest and not decompressor.eof:
                 decompressor.decompress(rest, 1 << 20)
                 rest = decompressor.unconsumed_tail
             if not decompressor.eof:
@@ -103,12 +110,22 @@ def _warc_date(record: object) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _read_maybe_gzip(path: Path) -> bytes:
+def _read_maybe_gzip(path: Path, max_bytes: int = 0) -> bytes:
+    """The file's bytes, decompressed when gzip; at most ``max_bytes`` (0: no limit) of output
+    is produced before :class:`ArchiveReadError` (a gzip bomb stops there)."""
     data = path.read_bytes()
-    return gzip.decompress(data) if data[:2] == GZIP_MAGIC else data
+    if data[:2] != GZIP_MAGIC:
+        return data
+    if not max_bytes:
+        return gzip.decompress(data)
+    decompressor = zlib.decompressobj(wbits=zlib.MAX_WBITS | 16)
+    output = decompressor.decompress(data, max_bytes + 1)
+    if len(output) > max_bytes:
+        raise ArchiveReadError(f"too large: {path.name} decompresses to more than {max_bytes} bytes")
+    return output
 
 
-def httpcache_response(entry: Path) -> ArchivedResponse:
+def httpcache_response(entry: Path, max_bytes: int = 0) -> ArchivedResponse:
     """The response stored in one entry directory of Scrapy's ``FilesystemCacheStorage``.
 
     Reads the ``meta`` file (a Python literal) with ``ast.literal_eval`` rather than
@@ -117,10 +134,10 @@ def httpcache_response(entry: Path) -> ArchivedResponse:
     try:
         meta = ast.literal_eval(_read_maybe_gzip(entry / "meta").decode("utf-8"))
         headers = headers_raw_to_dict(_read_maybe_gzip(entry / "response_headers"))
-        body = _read_maybe_gzip(entry / "response_body")
+        body = _read_maybe_gzip(entry / "response_body", max_bytes)
         url = meta.get("response_url") or meta["url"]
         status = int(meta.get("status", 200))
         fetched_at = datetime.fromtimestamp(float(meta["timestamp"]), tz=UTC)
-    except (OSError, ValueError, SyntaxError, KeyError, TypeError, gzip.BadGzipFile) as error:
+    except (OSError, ValueError, SyntaxError, KeyError, TypeError, gzip.BadGzipFile, zlib.error) as error:
         raise ArchiveReadError(f"unreadable HTTP cache entry: {error.__class__.__name__}: {error}") from error
     return ArchivedResponse(build_response(url, status, headers, body), fetched_at)

@@ -4,10 +4,14 @@ Replays, recursively: seed texts (``.txt``), saved HTML (``.html``/``.htm``/``.s
 WARC files (``.warc``/``.warc.gz``) and Scrapy HTTP cache directories. Files are read through
 Scrapy's own ``file://`` download handler and downloader middlewares, so decoding is the same
 as in a live crawl. Every input that cannot be replayed is skipped with one log line naming
-it and the reason, counted in ``replay/skipped/*`` and listed in the run summary.
+it and the reason, counted in ``replay/skipped/*`` and listed in the run summary: also a FIFO
+or device file, a directory that cannot be listed, a symlink loop, a file larger than
+``DOWNLOAD_MAXSIZE`` bytes (or decompressing to more: a WARC or cache gzip bomb), and a page
+longer than ``PAGE_MAX_CHARS`` characters (:func:`crawler.pages.page_from_response`).
 
 Arguments: ``path`` (required), ``fetched_at`` (ISO 8601; pins the fetch time of every
 replayed file, for reproducible relative dates), ``site`` (site id to give the articles).
+Settings: ``DOWNLOAD_MAXSIZE``, ``PAGE_MAX_CHARS``.
 """
 
 from __future__ import annotations
@@ -66,14 +70,24 @@ class ReplaySpider(scrapy.Spider):
         """Inputs to read, for the progress display: one walk of names, no file opened."""
         if not self.root.exists():
             return 0
-        return sum(entry.kind is not InputKind.SKIP for entry in replay_inputs(self.root, self.shown_root))
+        inputs = replay_inputs(self.root, self.shown_root, self.max_bytes)
+        return sum(entry.kind is not InputKind.SKIP for entry in inputs)
+
+    @property
+    def max_bytes(self) -> int:
+        """Most bytes of one input file, or of one record once decompressed."""
+        return self.crawler.settings.getint("DOWNLOAD_MAXSIZE")
+
+    @property
+    def max_chars(self) -> int:
+        return self.crawler.settings.getint("PAGE_MAX_CHARS")
 
     async def start(self) -> AsyncIterator[Any]:
         if not self.root.exists() and not self.root.is_symlink():
             logger.error("replay path does not exist: %s", self.shown_root)
             exit_status(self.crawler).report(ExitCode.FAILED, f"replay path does not exist: {self.shown_root}")
             return
-        for entry in replay_inputs(self.root, self.shown_root):
+        for entry in replay_inputs(self.root, self.shown_root, self.max_bytes):
             if entry.kind is InputKind.SKIP:
                 self.skip(entry.shown, entry.reason or "skipped")
                 continue
@@ -113,13 +127,14 @@ class ReplaySpider(scrapy.Spider):
                     fetched_at=self._file_fetched_at(entry.path),
                     replay_path=entry.shown,
                     site=self.site or "local",
+                    max_chars=self.max_chars,
                 )
             except NotAPageError as error:
                 self.skip(entry.shown, str(error))
 
     def _cache_entry(self, entry: ReplayInput) -> ArchivedResponse | ArchiveReadError:
         try:
-            return httpcache_response(entry.path)
+            return httpcache_response(entry.path, self.max_bytes)
         except ArchiveReadError as error:
             return error
 
@@ -129,7 +144,7 @@ class ReplaySpider(scrapy.Spider):
             return
         records: list[ArchivedResponse | ArchiveReadError] = []
         try:
-            records.extend(warc_responses(data))
+            records.extend(warc_responses(data, self.max_bytes))
         except ArchiveReadError as error:
             records.append(error)
         if not records:
@@ -155,6 +170,7 @@ class ReplaySpider(scrapy.Spider):
                     fetched_at=self.pinned_fetched_at or record.fetched_at,
                     replay_path=shown,
                     site=self.site or urlsplit(record.response.url).hostname or "local",
+                    max_chars=self.max_chars,
                 )
             except NotAPageError as error:
                 self.skip(where, str(error))

@@ -20,8 +20,8 @@ Arguments: ``site`` (id of a config in ``SITES_DIR``), ``config`` (path of a con
 instead of ``site``), ``dry_run`` (``1``: read the state, store nothing, mark nothing),
 ``fetched_at`` (ISO 8601 with timezone: pins the fetch time of every page, for reproducible
 relative dates, as ``scrapy crawl replay`` does).
-Settings: ``SITES_DIR``, ``CRAWL_DRY_RUN``, ``BLOCKED_CLOSE_AFTER``; the site's politeness
-sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction`` table
+Settings: ``SITES_DIR``, ``CRAWL_DRY_RUN``, ``BLOCKED_CLOSE_AFTER``, ``PAGE_MAX_CHARS``; the site's
+politeness sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction`` table
 ``EXTRACTION_OVERRIDES``, unless given on the command line.
 Stats: ``site/list_pages``, ``site/list_pages_changed``, ``site/not_modified``,
 ``site/article_links``, ``site/article_requests``, ``site/article_pages``,
@@ -55,6 +55,7 @@ from scrapy.utils.sitemap import Sitemap
 from twisted.python.failure import Failure
 
 from crawler.cms.hanweb import dataproxy_form, dataproxy_url, parse_datastore
+from crawler.crawlstate.runs import unreachable
 from crawler.crawlstate.state import LINK_ARG, CrawlState, list_page_key
 from crawler.downloadermiddlewares.blocking import BlockedError
 from crawler.exitcodes import ExitCode
@@ -186,6 +187,15 @@ class SiteSpider(scrapy.Spider):
             yield self._list_request(url, entry=url, page=0, callback=self.parse_feed)
         for url in self.site.sitemaps:
             yield self._list_request(url, entry=url, page=0, callback=self.parse_sitemap)
+
+    def closed(self, reason: str) -> None:
+        """Reports a crawl that reached none of its entry points as ``FAILED``: every request
+        failing (DNS, a server that never answers) is not a quiet run."""
+        stats = self.crawler.stats.get_stats()
+        if reason == "finished" and unreachable(stats):
+            errors = int(stats.get("site/list_errors", 0))
+            logger.error("%s: none of its entry points could be fetched (%d list page errors)", self.site.id, errors)
+            exit_status(self.crawler).report(ExitCode.FAILED, f"{self.site.id}: no entry point could be fetched")
 
     def _list_request(self, url: str, *, entry: str, page: int, callback: Any) -> Request:
         """A GET of a list page, feed or sitemap; its callback gets ``entry`` (the entry point it
@@ -397,7 +407,10 @@ class SiteSpider(scrapy.Spider):
         self.crawler.stats.inc_value("site/article_pages")
         try:
             fetched_at = self.pinned_fetched_at or datetime.now(UTC)
-            return [page_from_response(response, kind="html", fetched_at=fetched_at, site=self.site.id)]
+            max_chars = self.crawler.settings.getint("PAGE_MAX_CHARS")
+            return [
+                page_from_response(response, kind="html", fetched_at=fetched_at, site=self.site.id, max_chars=max_chars)
+            ]
         except NotAPageError as error:
             logger.info("not an article page %s: %s", response.url, error)
             self.crawler.stats.inc_value("site/not_a_page")

@@ -61,6 +61,8 @@ class Extracted:
     quality: Quality = field(default_factory=Quality)
     attachments: list[Attachment] = field(default_factory=list)
     cms: str | None = None
+    too_deep: bool = False
+    """The page nests deeper than the parser reads: text past that depth is missing."""
     provenance: dict[str, Provenance] = field(default_factory=dict)
     repaired_encoding: bool = False
 
@@ -132,6 +134,7 @@ def extract_fields(
         html, result.repaired_encoding = repaired, True
     document = parsed_page(html)
     root = document.root
+    result.too_deep = document.too_deep
     reference = fetch_time(fetched_at)
     year = reference.year if reference is not None else LATEST_YEAR
     chosen = {name: _selected(root, selector) for name, selector in overrides.items() if name in OVERRIDABLE}

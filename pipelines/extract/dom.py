@@ -35,7 +35,10 @@ HEADING_TAGS = frozenset(("h1", "h2", "h3", "h4", "h5", "h6"))
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _TOKEN_SPLIT = re.compile(r"[\s_\-]+|(?<=[a-z])(?=[A-Z])")
 _SEPARATORS = re.compile(r"[\s_\-]+")
-_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009\u200b\ufeff]+")
+_SPACE = re.compile(r"[ \t\r\n\f\v\u00a0\u3000\u2002\u2003\u2009]+")
+# Zero-width space and BOM separate nothing: dropped, not made a space, as the cleaning stage
+# drops them from a .txt page (pipelines/text/normalize.py), so both inputs give one text.
+_ZERO_WIDTH = re.compile("[\u200b\ufeff]")
 
 # A <title> inside the body (an included fragment's own head) is invisible in browsers.
 #: The ``style`` and ``hidden`` attributes of the page, for hidden elements: selecting the
@@ -58,6 +61,9 @@ class Document:
     root: lxml_html.HtmlElement
     json_ld: tuple[str, ...] = ()
     """The text of every ``<script type="application/ld+json">``, read before scripts go."""
+    too_deep: bool = False
+    """The markup nests deeper than libxml2 reads (256 elements): what lies deeper is not in
+    ``root``. Even its ``huge_tree`` option gives up soon after, so the caller can only say so."""
 
 
 def parsed_page(html: str) -> Document:
@@ -75,6 +81,7 @@ def parsed_page(html: str) -> Document:
         root = lxml_html.document_fromstring(html or "<html></html>", parser=_PARSER)
     except (etree.ParserError, ValueError):
         root = lxml_html.document_fromstring("<html></html>", parser=_PARSER)
+    too_deep = any(error.type_name == "ERR_RESOURCE_LIMIT" for error in _PARSER.error_log)
     json_ld = tuple(
         script.text
         for script in root.iter("script")
@@ -88,7 +95,7 @@ def parsed_page(html: str) -> Document:
     hidden = {value.getparent() for value in _STYLES(root) if value.attrname == "hidden" or _HIDDEN_STYLE.search(value)}
     for element in hidden:
         element.drop_tree()
-    return Document(root, json_ld)
+    return Document(root, json_ld, too_deep)
 
 
 def parsed_document(html: str) -> lxml_html.HtmlElement:
@@ -98,7 +105,7 @@ def parsed_document(html: str) -> lxml_html.HtmlElement:
 
 def normalized_space(text: str) -> str:
     """``text`` with whitespace runs (including ideographic and no-break spaces) as one space."""
-    return _SPACE.sub(" ", text).strip()
+    return _SPACE.sub(" ", _ZERO_WIDTH.sub("", text)).strip()
 
 
 def attribute_tokens(element: lxml_html.HtmlElement) -> set[str]:
