@@ -255,6 +255,9 @@ class StoragePipeline:
                 self.stats.inc_value("storage/lost", len(batch))
                 self._stop(f"{len(batch)} articles could be neither stored nor spooled: {unspooled.strerror}")
                 errors = [unspooled] * len(batch)
+            except Exception as unexpected:  # a bug: the batch's items fail with it, none waits forever
+                logger.exception("write of %d articles failed", len(batch))
+                errors = [unexpected] * len(batch)
             for waiting, failure in zip(batch, errors, strict=True):
                 if waiting.done.done():
                     continue
