@@ -11,10 +11,10 @@ cluster of thousands of copies of one template whose every key is shared by ever
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 
 from scrapy.settings import BaseSettings
 from sqlalchemy import Connection
@@ -22,16 +22,19 @@ from sqlalchemy import Connection
 from crawler import settings as defaults
 from crawler.db import neardup as db
 from crawler.items import Article, StoredArticle
+from crawler.siteconfig import load_sites, sites_dir
 from pipelines.similarity.banding import band_keys
-from pipelines.similarity.canonical import choose_canonical, outlet_key
+from pipelines.similarity.canonical import choose_canonical
 from pipelines.similarity.minhash import (
     Fingerprint,
     Scheme,
     estimated_jaccard,
+    estimated_share,
     fingerprint,
     signature_bytes,
     signature_from_bytes,
 )
+from pipelines.similarity.outlets import Outlet, Outlets, load_outlets
 
 # The scheme and threshold the NEAR_DUPLICATE_* settings declare by default (for evaluations
 # and tests that build an index without a crawler).
@@ -58,6 +61,24 @@ def index_from_settings(settings: BaseSettings) -> NearDuplicateIndex:
         min_shingles=settings.getint("NEAR_DUPLICATE_MIN_SHINGLES"),
         max_candidates=settings.getint("NEAR_DUPLICATE_MAX_CANDIDATES"),
         max_postings=settings.getint("NEAR_DUPLICATE_MAX_POSTINGS"),
+        outlets=outlets_from_settings(settings),
+    )
+
+
+# A site config's kind -> the outlet kind it is by default.
+_SITE_KINDS = {"gov": "government", "farm": "farm", "repost": "portal", "news": "local"}
+
+
+def outlets_from_settings(settings: BaseSettings) -> Outlets:
+    """The shipped outlets, the configured sites (``SITES_DIR``) and the ``OUTLETS_FILE`` table."""
+    sites = load_sites(sites_dir(settings)).values()
+    extra = settings.get("OUTLETS_FILE") or None
+    return load_outlets(
+        Path(extra) if extra else None,
+        [
+            Outlet(site.name, "government" if site.kind == "gov" else "local", (), site.allowed_domains)
+            for site in sites
+        ],
     )
 
 
@@ -73,6 +94,8 @@ class Candidate:
     source_name: str | None
     published: str | datetime | None
     fetched_at: str | datetime
+    published_precision: str | None = None
+    source_url: str | None = None
 
     @classmethod
     def of(cls, article: Article | StoredArticle) -> Candidate:
@@ -85,6 +108,8 @@ class Candidate:
             article.source_name,
             article.published,
             article.fetched_at,
+            article.published_precision,
+            article.source_url,
         )
 
 
@@ -116,6 +141,29 @@ class Assignment:
         return None if self.canonical_url == canonical_url else self.canonical_url
 
 
+def closeness(copy: db.Print, original: db.Print) -> dict[str, float]:
+    """Estimated Jaccard of a copy with its original, and the containments it implies with the
+    shingle counts (:func:`~pipelines.similarity.minhash.estimated_share`): of the copy in the original
+    (``containment``: 1.0 for a cut copy) and of the original in the copy (``contained``: 1.0
+    for a copy that added text)."""
+    if copy.canonical_url == original.canonical_url:
+        return {"similarity": 1.0, "containment": 1.0, "contained": 1.0}
+    jaccard = estimated_jaccard(signature_from_bytes(copy.minhash), signature_from_bytes(original.minhash))
+    return {
+        "similarity": round(jaccard, 4),
+        "containment": round(estimated_share(jaccard, copy.shingle_count, original.shingle_count), 4),
+        "contained": round(estimated_share(jaccard, original.shingle_count, copy.shingle_count), 4),
+    }
+
+
+def store_similarities(connection: Connection, cluster_id: int, original: str, only: str | None = None) -> None:
+    """Stores how close each member of ``cluster_id`` (only ``only``, when given) is to ``original``."""
+    prints = db.member_prints(connection, cluster_id, only=None if only is None else (original, only))
+    base = next((one for one in prints if one.canonical_url == original), None)
+    if base is not None:
+        db.set_similarities(connection, [{"key": one.id, **closeness(one, base)} for one in prints])
+
+
 class NearDuplicateIndex:
     def __init__(
         self,
@@ -125,6 +173,7 @@ class NearDuplicateIndex:
         min_shingles: int = 20,
         max_candidates: int = 50,
         max_postings: int = 100,
+        outlets: Outlets | None = None,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be within (0, 1], got {threshold!r}")
@@ -133,6 +182,7 @@ class NearDuplicateIndex:
         self.min_shingles = min_shingles
         self.max_candidates = max_candidates
         self.max_postings = max_postings
+        self.outlets = outlets or Outlets()
 
     def sign(self, candidate: Candidate) -> Signed:
         """``candidate`` with its MinHash and band keys: the CPU part, kept out of the transaction."""
@@ -145,6 +195,8 @@ class NearDuplicateIndex:
             source_name=candidate.source_name,
             published=candidate.published,
             fetched_at=candidate.fetched_at,
+            published_precision=candidate.published_precision,
+            source_url=candidate.source_url,
             scheme=self.scheme.name,
             shingle_count=print_.shingle_count,
             minhash=signature_bytes(print_.signature),
@@ -193,6 +245,11 @@ class NearDuplicateIndex:
             canonical, moved = self._recompute_canonical(connection, cluster_id, now, joined=url)
             if moved:
                 changed.add(cluster_id)
+            else:
+                store_similarities(connection, cluster_id, canonical, only=url)
+        else:
+            db.set_canonical(connection, cluster_id, url, now, "only")
+            store_similarities(connection, cluster_id, url, only=url)
         return Assignment(cluster_id, canonical, status, best_similarity, frozenset(changed))
 
     def _closest(self, connection: Connection, canonical_url: str, signed: Signed) -> tuple[int | None, float | None]:
@@ -224,28 +281,27 @@ class NearDuplicateIndex:
         self, connection: Connection, cluster_id: int, now: datetime, joined: str | None = None
     ) -> tuple[str, bool]:
         """Chooses the cluster's canonical article again: its ``canonical_url``, and whether it
-        changed.
+        changed; the rule that chose it and every member's similarity to it are stored.
 
-        When one member just ``joined``, only it and the current canonical article can win,
-        unless its 来源 is cited by fewer than two other members and may name a member no
-        other member named before (ranks only improve as citations are added): then, as
-        after a removal, every member is ranked. Without that, a cluster of thousands of
-        copies cost a load of every member per copy added.
+        When one member just ``joined`` citing nothing (no 来源, no 原文链接) and the current
+        original cites nothing either, only the two can win: the roots of the cluster are the
+        same plus the newcomer (see :mod:`pipelines.similarity.canonical`). Otherwise every
+        member is ranked. Without that, a cluster of thousands of uncited copies cost a load
+        of every member per copy added.
         """
-        cited: Counter[str] = Counter()
-        for name, count in db.cited_sources(connection, cluster_id):
-            cited[outlet_key(name)] += count
         current = db.cluster_canonical(connection, cluster_id)
         members = None
         if joined is not None:
             pair = db.cluster_members(connection, cluster_id, only=(current, joined))
-            newcomer = next((m for m in pair if m.canonical_url == joined), None)
-            if newcomer is not None and (not newcomer.source_name or cited[outlet_key(newcomer.source_name)] >= 3):
+            if all(not m.source_name and not m.source_url for m in pair):
                 members = pair
         if members is None:
             members = db.cluster_members(connection, cluster_id)
-        canonical = choose_canonical(members, cited).canonical_url
+        choice = choose_canonical(members, self.outlets)
+        canonical = choice.member.canonical_url
         if canonical == current:
+            db.set_canonical(connection, cluster_id, canonical, now, choice.rule)
             return canonical, False
-        db.set_canonical(connection, cluster_id, canonical, now)
+        db.set_canonical(connection, cluster_id, canonical, now, choice.rule)
+        store_similarities(connection, cluster_id, canonical)
         return canonical, True

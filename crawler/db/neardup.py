@@ -13,7 +13,7 @@ among the newest ``max_postings`` of each of its LSH band keys (read backwards f
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -62,6 +62,10 @@ class Member:
     source_name: str | None
     published: datetime | None
     fetched_at: datetime
+    published_precision: str | None = None
+    """``day``, ``hour``, ``minute`` or ``second`` (:attr:`crawler.items.Article.published_precision`)."""
+    source_url: str | None = None
+    """The URL the member prints as its origin (原文链接)."""
 
 
 @dataclass(frozen=True)
@@ -83,6 +87,8 @@ class NewSignature:
     source_name: str | None
     published: str | datetime | None
     fetched_at: str | datetime
+    published_precision: str | None
+    source_url: str | None
     scheme: str
     shingle_count: int
     minhash: bytes
@@ -208,6 +214,8 @@ def add_signature(
             "site": signature.site,
             "source_name": signature.source_name,
             "published": parse_timestamp(signature.published),
+            "published_precision": signature.published_precision if signature.published is not None else None,
+            "source_url": signature.source_url,
             "fetched_at": parse_timestamp(signature.fetched_at),
             "created_at": now,
         },
@@ -229,16 +237,6 @@ def remove_signature(connection: Connection, signature_id: int, cluster_id: int)
     return left
 
 
-def cited_sources(connection: Connection, cluster_id: int) -> list[tuple[str, int]]:
-    """Each 来源 (``source_name``) the members of ``cluster_id`` give, with how many give it."""
-    rows = connection.execute(
-        select(_SIG.c.source_name, func.count())
-        .where(_SIG.c.cluster_id == cluster_id, _SIG.c.source_name.is_not(None))
-        .group_by(_SIG.c.source_name)
-    )
-    return [(str(name), int(count)) for name, count in rows]
-
-
 def cluster_members(connection: Connection, cluster_id: int, only: Collection[str] | None = None) -> list[Member]:
     """The members of ``cluster_id`` (those of them whose ``canonical_url`` is in ``only``)."""
     statement = (
@@ -250,6 +248,8 @@ def cluster_members(connection: Connection, cluster_id: int, only: Collection[st
             _SIG.c.source_name,
             _SIG.c.published,
             _SIG.c.fetched_at,
+            _SIG.c.published_precision,
+            _SIG.c.source_url,
         )
         .outerjoin(_SITE, _SITE.c.id == _SIG.c.site)
         .where(_SIG.c.cluster_id == cluster_id)
@@ -260,10 +260,46 @@ def cluster_members(connection: Connection, cluster_id: int, only: Collection[st
     return [Member(**row._asdict()) for row in rows]
 
 
-def set_canonical(connection: Connection, cluster_id: int, canonical_url: str, now: datetime) -> None:
+def set_canonical(connection: Connection, cluster_id: int, canonical_url: str, now: datetime, rule: str) -> None:
+    """Makes ``canonical_url`` the cluster's original, chosen by ``rule``."""
     connection.execute(
-        update(_CLUSTER).where(_CLUSTER.c.id == cluster_id).values(canonical_url=canonical_url, updated_at=now)
+        update(_CLUSTER)
+        .where(_CLUSTER.c.id == cluster_id)
+        .values(canonical_url=canonical_url, canonical_rule=rule, updated_at=now)
     )
+
+
+@dataclass(frozen=True)
+class Print:
+    """A member's MinHash and shingle count, to measure how close it is to the original."""
+
+    id: int
+    canonical_url: str
+    minhash: bytes
+    shingle_count: int
+
+
+def member_prints(connection: Connection, cluster_id: int, only: Collection[str] | None = None) -> list[Print]:
+    """MinHash and shingle count of the members of ``cluster_id`` (those in ``only``)."""
+    statement = select(_SIG.c.id, _SIG.c.canonical_url, _SIG.c.minhash, _SIG.c.shingle_count).where(
+        _SIG.c.cluster_id == cluster_id
+    )
+    if only is not None:
+        statement = statement.where(_SIG.c.canonical_url.in_(sorted(set(only))))
+    return [Print(**row._asdict()) for row in connection.execute(statement)]
+
+
+_SET_SIMILARITY = (
+    update(_SIG)
+    .where(_SIG.c.id == bindparam("key"))
+    .values(similarity=bindparam("similarity"), containment=bindparam("containment"), contained=bindparam("contained"))
+)
+
+
+def set_similarities(connection: Connection, values: Sequence[Mapping[str, object]]) -> None:
+    """Stores ``similarity``, ``containment`` and ``contained`` of signatures (by id, ``key``)."""
+    if values:
+        connection.execute(_SET_SIMILARITY, list(values))
 
 
 def clear(connection: Connection) -> None:
@@ -292,6 +328,8 @@ _STORED_COLUMNS = (
     _ARTICLE.c.source_name,
     _ARTICLE.c.published,
     _ARTICLE.c.fetched_at,
+    _ARTICLE.c.published_precision,
+    _ARTICLE.c.source_url,
 )
 _UNSIGNED = ~exists().where(_SIG.c.canonical_url == _ARTICLE.c.canonical_url)
 

@@ -1,0 +1,71 @@
+"""stories people can trust: the evidence the original is chosen on, and why it was chosen
+
+Revision ID: 0010_i15_stories
+Revises: 0009_i16_queries
+Create Date: 2026-12-05
+
+* ``articles.source_url``: the URL a repost prints as its origin (原文链接, 转自 with a URL);
+  the strongest evidence of which stored article it copies.
+* ``minhash_signatures.published_precision`` and ``.source_url``: a date-only publication time
+  compares by day with the others (never as midnight), and the cited URL, for the canonical
+  choice; ``.similarity``, ``.containment`` and ``.contained``: how close the copy is to its
+  story's original (estimated Jaccard, share of the copy's shingles in the original, share of
+  the original's in the copy), for an analyst to tell verbatim copies from rewrites.
+* ``clusters.canonical_rule``: which rule chose the story's original (docs/dedup.md).
+
+Existing signatures get their precision from their article; the other new values fill in
+as articles are stored again or at the next ``scrapy recluster``. On Postgres the view
+``articles_unique`` (``SELECT articles.*``, fixed when made) is made again to carry the new
+column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0010_i15_stories"
+down_revision = "0009_i16_queries"
+branch_labels = None
+depends_on = None
+
+ARTICLES_UNIQUE = """
+CREATE VIEW articles_unique AS
+SELECT articles.*
+FROM articles
+LEFT JOIN clusters ON clusters.id = articles.cluster_id
+WHERE (clusters.id IS NULL AND articles.duplicate_of IS NULL)
+   OR clusters.canonical_url = articles.canonical_url
+"""
+SIGNATURE_COLUMNS: dict[str, sa.types.TypeEngine[Any]] = {
+    "published_precision": sa.String(length=10),
+    "source_url": sa.Text(),
+    "similarity": sa.Float(),
+    "containment": sa.Float(),
+    "contained": sa.Float(),
+}
+
+
+def upgrade() -> None:
+    op.execute("DROP VIEW IF EXISTS articles_unique")
+    op.add_column("articles", sa.Column("source_url", sa.Text(), nullable=True))
+    for name, type_ in SIGNATURE_COLUMNS.items():
+        op.add_column("minhash_signatures", sa.Column(name, type_, nullable=True))
+    op.add_column("clusters", sa.Column("canonical_rule", sa.String(length=40), nullable=True))
+    op.execute(
+        "UPDATE minhash_signatures SET published_precision = (SELECT articles.published_precision FROM articles "
+        "WHERE articles.canonical_url = minhash_signatures.canonical_url)"
+    )
+    op.execute(ARTICLES_UNIQUE)
+
+
+def downgrade() -> None:
+    op.execute("DROP VIEW IF EXISTS articles_unique")
+    # Plain DROP COLUMN, as 0008 and 0009: a batch rebuild of ``articles`` would break its other views.
+    op.execute("ALTER TABLE clusters DROP COLUMN canonical_rule")
+    for name in reversed(SIGNATURE_COLUMNS):
+        op.execute(f"ALTER TABLE minhash_signatures DROP COLUMN {name}")
+    op.execute("ALTER TABLE articles DROP COLUMN source_url")
+    op.execute(ARTICLES_UNIQUE)
