@@ -11,10 +11,11 @@ cluster of thousands of copies of one template whose every key is shared by ever
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
 from sqlalchemy import Connection
@@ -35,6 +36,7 @@ from pipelines.similarity.minhash import (
     signature_from_bytes,
 )
 from pipelines.similarity.outlets import Outlet, Outlets, load_outlets
+from pipelines.similarity.templates import batch_counts, without_template
 
 # The scheme and threshold the NEAR_DUPLICATE_* settings declare by default (for evaluations
 # and tests that build an index without a crawler).
@@ -62,6 +64,7 @@ def index_from_settings(settings: BaseSettings) -> NearDuplicateIndex:
         max_candidates=settings.getint("NEAR_DUPLICATE_MAX_CANDIDATES"),
         max_postings=settings.getint("NEAR_DUPLICATE_MAX_POSTINGS"),
         outlets=outlets_from_settings(settings),
+        template_pages=settings.getint("NEAR_DUPLICATE_TEMPLATE_PAGES"),
     )
 
 
@@ -72,7 +75,7 @@ _SITE_KINDS = {"gov": "government", "farm": "farm", "repost": "portal", "news": 
 def outlets_from_settings(settings: BaseSettings) -> Outlets:
     """The shipped outlets, the configured sites (``SITES_DIR``) and the ``OUTLETS_FILE`` table."""
     sites = load_sites(sites_dir(settings)).values()
-    extra = settings.get("OUTLETS_FILE") or None
+    extra = settings["OUTLETS_FILE"]
     return load_outlets(
         Path(extra) if extra else None,
         [
@@ -122,6 +125,8 @@ class Signed:
     signature: db.NewSignature
     keys: list[int]
     """Band keys in band order; none for bodies too short to compare."""
+    template_lines: int = 0
+    """Lines of the body left out of the signature as its host's template."""
 
 
 @dataclass(frozen=True)
@@ -164,6 +169,17 @@ def store_similarities(connection: Connection, cluster_id: int, original: str, o
         db.set_similarities(connection, [{"key": one.id, **closeness(one, base)} for one in prints])
 
 
+def _host(candidate: Candidate) -> str:
+    return urlsplit(candidate.url).hostname or ""
+
+
+def _lines_of(candidates: Iterable[Candidate]) -> Iterator[tuple[str, str | None, str]]:
+    """(host, content hash, body) of the candidates that have a host (not local files)."""
+    for one in candidates:
+        if host := _host(one):
+            yield host, one.content_hash, one.body
+
+
 class NearDuplicateIndex:
     def __init__(
         self,
@@ -174,6 +190,7 @@ class NearDuplicateIndex:
         max_candidates: int = 50,
         max_postings: int = 100,
         outlets: Outlets | None = None,
+        template_pages: int = 0,
     ) -> None:
         if not 0.0 < threshold <= 1.0:
             raise ValueError(f"near-duplicate threshold must be within (0, 1], got {threshold!r}")
@@ -183,10 +200,33 @@ class NearDuplicateIndex:
         self.max_candidates = max_candidates
         self.max_postings = max_postings
         self.outlets = outlets or Outlets()
+        self.template_pages = template_pages
 
-    def sign(self, candidate: Candidate) -> Signed:
-        """``candidate`` with its MinHash and band keys: the CPU part, kept out of the transaction."""
-        print_ = fingerprint(candidate.body, self.scheme)
+    def templates(self, connection: Connection, candidates: Sequence[Candidate]) -> dict[str, frozenset[int]]:
+        """Per host of ``candidates``, its template lines (:mod:`pipelines.similarity.templates`):
+        those that the stored bodies of the host and the distinct ones of ``candidates`` hold
+        on ``template_pages`` or more pages together."""
+        if not self.template_pages:
+            return {}
+        found: dict[str, frozenset[int]] = {}
+        for host, counts in batch_counts(_lines_of(candidates)).items():
+            stored = db.line_counts(connection, host, counts)
+            found[host] = frozenset(
+                key for key, pages in counts.items() if pages + stored.get(key, 0) >= self.template_pages
+            )
+        return found
+
+    def sign_all(self, connection: Connection, candidates: Sequence[Candidate]) -> list[Signed]:
+        """:meth:`sign` of each of ``candidates`` with its host's template lines (read through
+        ``connection``, before the transaction that assigns them)."""
+        templates = self.templates(connection, candidates)
+        return [self.sign(one, templates.get(_host(one), frozenset())) for one in candidates]
+
+    def sign(self, candidate: Candidate, template: frozenset[int] = frozenset()) -> Signed:
+        """``candidate`` with its MinHash and band keys, its host's ``template`` lines left out:
+        the CPU part, kept out of the transaction."""
+        text, removed = without_template(candidate.body, template)
+        print_ = fingerprint(text, self.scheme)
         signature = db.NewSignature(
             canonical_url=candidate.canonical_url,
             url=candidate.url,
@@ -202,7 +242,7 @@ class NearDuplicateIndex:
             minhash=signature_bytes(print_.signature),
         )
         keys = band_keys(print_.signature, self.scheme) if print_.shingle_count >= self.min_shingles else []
-        return Signed(candidate, print_, signature, keys)
+        return Signed(candidate, print_, signature, keys, removed)
 
     def assign(self, connection: Connection, candidate: Candidate, now: datetime | None = None) -> Assignment:
         """Stores ``candidate``'s signature and puts it in a cluster: the cluster of the most
@@ -213,7 +253,7 @@ class NearDuplicateIndex:
         self, connection: Connection, candidates: Iterable[Candidate], now: datetime | None = None
     ) -> list[Assignment]:
         """:meth:`assign` for each of ``candidates`` in turn, each seeing the ones before it."""
-        return self.assign_signed(connection, [self.sign(candidate) for candidate in candidates], now)
+        return self.assign_signed(connection, self.sign_all(connection, list(candidates)), now)
 
     def assign_signed(
         self, connection: Connection, signed: Sequence[Signed], now: datetime | None = None
@@ -222,7 +262,11 @@ class NearDuplicateIndex:
         (on Postgres it is a round trip)."""
         now = now or datetime.now(UTC)
         db.serialize_assignments(connection)
-        return [self._assign(connection, one, now) for one in signed]
+        assignments = [self._assign(connection, one, now) for one in signed]
+        if self.template_pages:  # bodies not seen before count towards their host's template
+            fresh = [one.candidate for one, done in zip(signed, assignments, strict=True) if done.status != "known"]
+            db.count_lines(connection, batch_counts(_lines_of(fresh)))
+        return assignments
 
     def _assign(self, connection: Connection, signed: Signed, now: datetime) -> Assignment:
         url = signed.candidate.canonical_url

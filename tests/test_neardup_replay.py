@@ -103,6 +103,10 @@ def test_recluster_from_scratch_gives_the_same_stories(
         return {frozenset(g) for g in groups.values()}
 
     assert partition(after) == partition(replayed_twice)
+    # Issue 15: story ids do not change when membership does not, on both databases.
+    assert {name: cluster for name, (cluster, _) in after.items()} == {
+        name: cluster for name, (cluster, _) in replayed_twice.items()
+    }
     assert {name: dup for name, (_, dup) in after.items()} == {name: dup for name, (_, dup) in replayed_twice.items()}
 
 

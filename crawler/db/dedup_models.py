@@ -5,6 +5,7 @@
   and written in the same transaction as the article's row), with the
   signature, the scheme it was made with, its cluster, and what the canonical choice needs
   (site, 来源, publication and fetch time).
+* ``host_lines``: per host, how many distinct bodies hold each line (its template lines).
 * ``minhash_bands``: one row per (signature, band) with the band key, indexed: the
   candidates of a new document are one ``key IN (...)`` index lookup, whatever the archive size.
 
@@ -78,3 +79,15 @@ class BandRow(Base):
     signature_id: Mapped[int] = mapped_column(ForeignKey("minhash_signatures.id", ondelete="CASCADE"), primary_key=True)
     band: Mapped[int] = mapped_column(Integer, primary_key=True)
     key: Mapped[int] = mapped_column(BigInteger)
+
+
+class HostLineRow(Base):
+    """How many distinct bodies of one host hold one line: a line on many is the host's
+    template (:mod:`pipelines.similarity.templates`), left out of signatures."""
+
+    __tablename__ = "host_lines"
+
+    host: Mapped[str] = mapped_column(String(255), primary_key=True)
+    line_hash: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    """BLAKE2b (8 bytes, signed) of the line, NFKC, without whitespace."""
+    pages: Mapped[int] = mapped_column(Integer)

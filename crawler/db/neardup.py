@@ -36,7 +36,8 @@ from sqlalchemy import (
 )
 
 from crawler.db.crawl_models import SiteRow
-from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
+from crawler.db.dedup_models import BandRow, ClusterRow, HostLineRow, SignatureRow
+from crawler.db.dialects import insert_for
 from crawler.db.models import ArticleRow, parse_timestamp
 from crawler.items import StoredArticle
 
@@ -45,6 +46,7 @@ _BAND = cast(Table, BandRow.__table__)
 _CLUSTER = cast(Table, ClusterRow.__table__)
 _ARTICLE = cast(Table, ArticleRow.__table__)
 _SITE = cast(Table, SiteRow.__table__)
+_HOST_LINES = cast(Table, HostLineRow.__table__)
 
 BAND_KEY_INDEX = next(index for index in _BAND.indexes if list(index.columns) == [_BAND.c.key, _BAND.c.signature_id])
 """The ``(key, signature_id)`` index every candidate lookup reads (bulk loads drop and rebuild it)."""
@@ -302,12 +304,51 @@ def set_similarities(connection: Connection, values: Sequence[Mapping[str, objec
         connection.execute(_SET_SIMILARITY, list(values))
 
 
+def line_counts(connection: Connection, host: str, hashes: Collection[int]) -> dict[int, int]:
+    """How many distinct stored bodies of ``host`` hold each of the lines ``hashes``."""
+    if not hashes:
+        return {}
+    rows = connection.execute(
+        select(_HOST_LINES.c.line_hash, _HOST_LINES.c.pages).where(
+            _HOST_LINES.c.host == host, _HOST_LINES.c.line_hash.in_(sorted(hashes))
+        )
+    )
+    return {int(row.line_hash): int(row.pages) for row in rows}
+
+
+def count_lines(connection: Connection, counts: Mapping[str, Mapping[int, int]]) -> None:
+    """Adds ``counts`` (per host, bodies holding each line) to ``host_lines``."""
+    rows = [
+        {"host": host, "line_hash": key, "pages": pages}
+        for host, lines in sorted(counts.items())
+        for key, pages in sorted(lines.items())
+    ]
+    if not rows:
+        return
+    statement = insert_for(connection)(_HOST_LINES)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_HOST_LINES.c.host, _HOST_LINES.c.line_hash],
+        set_={"pages": _HOST_LINES.c.pages + statement.excluded.pages},
+    )
+    connection.execute(statement, rows)
+
+
 def clear(connection: Connection) -> None:
     """Removes every signature, band key and cluster (``articles`` keeps its links until they
-    are assigned again)."""
+    are assigned again), and restarts their ids at 1 on both databases.
+
+    SQLite gives a table emptied of an ``INTEGER PRIMARY KEY`` the ids from 1 again; a Postgres
+    sequence goes on from where it was. Restarting it makes ``scrapy recluster`` number the
+    stories the same way on both: in the order of their first article, so a story whose
+    membership did not change keeps its id.
+    """
     connection.execute(delete(_BAND))
     connection.execute(delete(_SIG))
     connection.execute(delete(_CLUSTER))
+    connection.execute(delete(_HOST_LINES))
+    if connection.dialect.name == "postgresql":
+        for table in (_SIG.name, _CLUSTER.name):
+            connection.execute(select(func.setval(func.pg_get_serial_sequence(table, "id"), 1, false())))
 
 
 def stale_schemes(connection: Connection, scheme: str) -> dict[str, int]:

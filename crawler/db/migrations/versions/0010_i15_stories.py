@@ -12,6 +12,8 @@ Create Date: 2026-12-05
   story's original (estimated Jaccard, share of the copy's shingles in the original, share of
   the original's in the copy), for an analyst to tell verbatim copies from rewrites.
 * ``clusters.canonical_rule``: which rule chose the story's original (docs/dedup.md).
+* ``host_lines``: per host, how many distinct bodies hold each line; lines on many of them are
+  the host's template, left out of near-duplicate signatures.
 
 Existing signatures get their precision from their article; the other new values fill in
 as articles are stored again or at the next ``scrapy recluster``. On Postgres the view
@@ -54,6 +56,13 @@ def upgrade() -> None:
     for name, type_ in SIGNATURE_COLUMNS.items():
         op.add_column("minhash_signatures", sa.Column(name, type_, nullable=True))
     op.add_column("clusters", sa.Column("canonical_rule", sa.String(length=40), nullable=True))
+    op.create_table(
+        "host_lines",
+        sa.Column("host", sa.String(length=255), nullable=False),
+        sa.Column("line_hash", sa.BigInteger(), nullable=False),
+        sa.Column("pages", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("host", "line_hash", name=op.f("pk_host_lines")),
+    )
     op.execute(
         "UPDATE minhash_signatures SET published_precision = (SELECT articles.published_precision FROM articles "
         "WHERE articles.canonical_url = minhash_signatures.canonical_url)"
@@ -63,6 +72,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DROP VIEW IF EXISTS articles_unique")
+    op.drop_table("host_lines")
     # Plain DROP COLUMN, as 0008 and 0009: a batch rebuild of ``articles`` would break its other views.
     op.execute("ALTER TABLE clusters DROP COLUMN canonical_rule")
     for name in reversed(SIGNATURE_COLUMNS):
