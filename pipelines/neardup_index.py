@@ -24,11 +24,13 @@ from crawler import settings as defaults
 from crawler.db import neardup as db
 from crawler.items import Article, StoredArticle
 from crawler.siteconfig import load_sites, sites_dir
+from pipelines.dedup import canonical_url
 from pipelines.similarity.banding import band_keys
 from pipelines.similarity.canonical import choose_canonical
 from pipelines.similarity.minhash import (
     Fingerprint,
     Scheme,
+    estimated_containment,
     estimated_jaccard,
     estimated_share,
     fingerprint,
@@ -278,7 +280,10 @@ class NearDuplicateIndex:
             changed |= self._remove(connection, stored, now)
 
         best_cluster, best_similarity = self._closest(connection, url, signed)
-        if best_cluster is not None and best_similarity is not None and best_similarity >= self.threshold:
+        cited = self._cited(connection, signed)
+        if cited is not None:
+            (cluster_id, best_similarity), status = cited, "joined"
+        elif best_cluster is not None and best_similarity is not None and best_similarity >= self.threshold:
             cluster_id, status = best_cluster, "joined"
         else:
             cluster_id = db.new_cluster(connection, url, now)
@@ -313,6 +318,22 @@ class NearDuplicateIndex:
             if best is None or (similarity, -cluster_id) > (best[0], -best[1]):
                 best = (similarity, cluster_id)
         return (best[1], best[0]) if best else (None, None)
+
+    def _cited(self, connection: Connection, signed: Signed) -> tuple[int, float] | None:
+        """Cluster and estimated Jaccard of the stored article whose URL ``signed`` prints as its
+        origin (原文链接), when the smaller text of the two is at least ``threshold`` contained in
+        the other: a printed origin is the strongest evidence there is, and an excerpt, a copy
+        with a long preface or with its paragraphs redone is still a copy of it, however low
+        their Jaccard (the cited page need not even share a band key)."""
+        source = signed.candidate.source_url
+        if not source or not signed.keys:
+            return None
+        cited = db.stored_signature(connection, canonical_url(source))
+        if cited is None or cited.scheme != self.scheme.name or not cited.shingle_count:
+            return None
+        jaccard = estimated_jaccard(signed.fingerprint.signature, signature_from_bytes(cited.minhash))
+        contained = estimated_containment(jaccard, signed.fingerprint.shingle_count, cited.shingle_count)
+        return (cited.cluster_id, jaccard) if contained >= self.threshold else None
 
     def _remove(self, connection: Connection, stored: db.StoredSignature, now: datetime) -> set[int]:
         """Drops a stored signature whose body changed; its cluster loses it (or goes)."""

@@ -236,3 +236,20 @@ def test_articles_unique_gives_one_row_per_story(engine: Engine, seeds: dict[str
 def test_threshold_must_be_a_share() -> None:
     with pytest.raises(ValueError, match="threshold"):
         NearDuplicateIndex(DEFAULT_SCHEME, 1.5)
+
+
+@pytest.mark.parametrize(("printed", "joins"), [("http://a.cn/1", True), (None, False), ("http://other.cn/1", False)])
+def test_a_copy_printing_its_origin_url_joins_it_below_the_threshold(
+    engine: Engine, seeds: dict[str, Original], printed: str | None, joins: bool
+) -> None:
+    """Issue 15: 原文链接 is the strongest evidence. An excerpt of an original inside a long
+    preface is far below the Jaccard threshold, but most of its text is the original's."""
+    original = seeds["seed-000"].body
+    first = assign(engine, article("http://a.cn/1", original))
+    excerpt = original[: int(len(original) * 0.7)]
+    preface = seeds["seed-001"].body
+    copy = assign(engine, article("http://b.cn/1", f"{preface}\n{excerpt}", source_url=printed))
+    assert copy.similarity is None or copy.similarity < DEFAULT_THRESHOLD  # no join by similarity alone
+    assert (copy.cluster_id == first.cluster_id) is joins
+    if joins:
+        assert copy.canonical_url == "http://a.cn/1"

@@ -76,6 +76,7 @@ class StoredSignature:
     cluster_id: int
     scheme: str
     minhash: bytes
+    shingle_count: int
 
 
 @dataclass(frozen=True)
@@ -117,7 +118,7 @@ def serialize_assignments(connection: Connection) -> None:
 
 
 # The statements every document runs, built once: building them cost more than running them.
-_STORED_SIGNATURE = select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash).where(
+_STORED_SIGNATURE = select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash, _SIG.c.shingle_count).where(
     _SIG.c.canonical_url == bindparam("canonical_url")
 )
 _CLUSTER_CANONICAL = select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == bindparam("cluster_id"))
@@ -128,7 +129,7 @@ _NEW_BANDS = insert(_BAND)
 
 def stored_signature(connection: Connection, canonical_url: str) -> StoredSignature | None:
     row = connection.execute(_STORED_SIGNATURE, {"canonical_url": canonical_url}).one_or_none()
-    return StoredSignature(row.id, row.cluster_id, row.scheme, row.minhash) if row is not None else None
+    return StoredSignature(**row._asdict()) if row is not None else None
 
 
 def cluster_canonical(connection: Connection, cluster_id: int) -> str:
