@@ -14,7 +14,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
 from urllib.parse import urlsplit
 
 from scrapy.settings import BaseSettings
@@ -23,22 +22,21 @@ from sqlalchemy import Connection
 from crawler import settings as defaults
 from crawler.db import neardup as db
 from crawler.items import Article, StoredArticle
-from crawler.siteconfig import load_sites, sites_dir
 from pipelines.dedup import canonical_url
 from pipelines.similarity.banding import band_keys
 from pipelines.similarity.canonical import choose_canonical
+from pipelines.similarity.closeness import store_similarities
 from pipelines.similarity.minhash import (
     Fingerprint,
     Scheme,
     estimated_containment,
     estimated_jaccard,
-    estimated_share,
     fingerprint,
     signature_bytes,
     signature_from_bytes,
 )
-from pipelines.similarity.outlets import Outlet, Outlets, load_outlets
-from pipelines.similarity.templates import batch_counts, without_template
+from pipelines.similarity.outlets import Outlets, outlets_from_settings
+from pipelines.similarity.templates import count_template_lines, host_templates, without_template
 
 # The scheme and threshold the NEAR_DUPLICATE_* settings declare by default (for evaluations
 # and tests that build an index without a crawler).
@@ -67,23 +65,6 @@ def index_from_settings(settings: BaseSettings) -> NearDuplicateIndex:
         max_postings=settings.getint("NEAR_DUPLICATE_MAX_POSTINGS"),
         outlets=outlets_from_settings(settings),
         template_pages=settings.getint("NEAR_DUPLICATE_TEMPLATE_PAGES"),
-    )
-
-
-# A site config's kind -> the outlet kind it is by default.
-_SITE_KINDS = {"gov": "government", "farm": "farm", "repost": "portal", "news": "local"}
-
-
-def outlets_from_settings(settings: BaseSettings) -> Outlets:
-    """The shipped outlets, the configured sites (``SITES_DIR``) and the ``OUTLETS_FILE`` table."""
-    sites = load_sites(sites_dir(settings)).values()
-    extra = settings["OUTLETS_FILE"]
-    return load_outlets(
-        Path(extra) if extra else None,
-        [
-            Outlet(site.name, "government" if site.kind == "gov" else "local", (), site.allowed_domains)
-            for site in sites
-        ],
     )
 
 
@@ -148,29 +129,6 @@ class Assignment:
         return None if self.canonical_url == canonical_url else self.canonical_url
 
 
-def closeness(copy: db.Print, original: db.Print) -> dict[str, float]:
-    """Estimated Jaccard of a copy with its original, and the containments it implies with the
-    shingle counts (:func:`~pipelines.similarity.minhash.estimated_share`): of the copy in the original
-    (``containment``: 1.0 for a cut copy) and of the original in the copy (``contained``: 1.0
-    for a copy that added text)."""
-    if copy.canonical_url == original.canonical_url:
-        return {"similarity": 1.0, "containment": 1.0, "contained": 1.0}
-    jaccard = estimated_jaccard(signature_from_bytes(copy.minhash), signature_from_bytes(original.minhash))
-    return {
-        "similarity": round(jaccard, 4),
-        "containment": round(estimated_share(jaccard, copy.shingle_count, original.shingle_count), 4),
-        "contained": round(estimated_share(jaccard, original.shingle_count, copy.shingle_count), 4),
-    }
-
-
-def store_similarities(connection: Connection, cluster_id: int, original: str, only: str | None = None) -> None:
-    """Stores how close each member of ``cluster_id`` (only ``only``, when given) is to ``original``."""
-    prints = db.member_prints(connection, cluster_id, only=None if only is None else (original, only))
-    base = next((one for one in prints if one.canonical_url == original), None)
-    if base is not None:
-        db.set_similarities(connection, [{"key": one.id, **closeness(one, base)} for one in prints])
-
-
 def _host(candidate: Candidate) -> str:
     return urlsplit(candidate.url).hostname or ""
 
@@ -204,24 +162,10 @@ class NearDuplicateIndex:
         self.outlets = outlets or Outlets()
         self.template_pages = template_pages
 
-    def templates(self, connection: Connection, candidates: Sequence[Candidate]) -> dict[str, frozenset[int]]:
-        """Per host of ``candidates``, its template lines (:mod:`pipelines.similarity.templates`):
-        those that the stored bodies of the host and the distinct ones of ``candidates`` hold
-        on ``template_pages`` or more pages together."""
-        if not self.template_pages:
-            return {}
-        found: dict[str, frozenset[int]] = {}
-        for host, counts in batch_counts(_lines_of(candidates)).items():
-            stored = db.line_counts(connection, host, counts)
-            found[host] = frozenset(
-                key for key, pages in counts.items() if pages + stored.get(key, 0) >= self.template_pages
-            )
-        return found
-
     def sign_all(self, connection: Connection, candidates: Sequence[Candidate]) -> list[Signed]:
         """:meth:`sign` of each of ``candidates`` with its host's template lines (read through
         ``connection``, before the transaction that assigns them)."""
-        templates = self.templates(connection, candidates)
+        templates = host_templates(connection, _lines_of(candidates), self.template_pages)
         return [self.sign(one, templates.get(_host(one), frozenset())) for one in candidates]
 
     def sign(self, candidate: Candidate, template: frozenset[int] = frozenset()) -> Signed:
@@ -267,7 +211,7 @@ class NearDuplicateIndex:
         assignments = [self._assign(connection, one, now) for one in signed]
         if self.template_pages:  # bodies not seen before count towards their host's template
             fresh = [one.candidate for one, done in zip(signed, assignments, strict=True) if done.status != "known"]
-            db.count_lines(connection, batch_counts(_lines_of(fresh)))
+            count_template_lines(connection, _lines_of(fresh))
         return assignments
 
     def _assign(self, connection: Connection, signed: Signed, now: datetime) -> Assignment:

@@ -20,6 +20,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from scrapy.settings import BaseSettings
+
+from crawler.siteconfig import load_sites, sites_dir
 from pipelines.text.script import to_simplified
 from pipelines.vocab.tables import VocabularyError, read_table, vocab_dir
 
@@ -151,3 +154,20 @@ def load_outlets(extra: Path | None = None, sites: Iterable[Outlet] = ()) -> Out
     table ``extra`` (its entries win)."""
     shipped = read_outlets(vocab_dir() / "outlets.tsv")
     return Outlets.of([*with_sites(shipped, sites), *(read_outlets(extra) if extra is not None else [])])
+
+
+# A site config's kind -> the outlet kind it is by default.
+_SITE_KINDS = {"gov": "government", "farm": "farm", "repost": "portal", "news": "local"}
+
+
+def outlets_from_settings(settings: BaseSettings) -> Outlets:
+    """The shipped outlets, the configured sites (``SITES_DIR``) and the ``OUTLETS_FILE`` table."""
+    sites = load_sites(sites_dir(settings)).values()
+    extra = settings["OUTLETS_FILE"]
+    return load_outlets(
+        Path(extra) if extra else None,
+        [
+            Outlet(site.name, "government" if site.kind == "gov" else "local", (), site.allowed_domains)
+            for site in sites
+        ],
+    )

@@ -19,6 +19,10 @@ import hashlib
 import unicodedata
 from collections.abc import Collection, Iterable
 
+from sqlalchemy import Connection
+
+from crawler.db import neardup as db
+
 MIN_CHARS = 20
 """Shorter lines (责任编辑：张三, 分享到) are no evidence either way and are never counted."""
 
@@ -57,3 +61,23 @@ def batch_counts(bodies: Iterable[tuple[str, str | None, str]]) -> dict[str, dic
         for key in line_hashes(body):
             per_host[key] = per_host.get(key, 0) + 1
     return counts
+
+
+def host_templates(
+    connection: Connection, bodies: Iterable[tuple[str, str | None, str]], pages: int
+) -> dict[str, frozenset[int]]:
+    """Per host of ``bodies`` ((host, content hash, body), about to be signed), its template
+    lines: those that its stored bodies and the distinct ones of ``bodies`` hold on ``pages``
+    or more pages together; nothing when ``pages`` is 0."""
+    if not pages:
+        return {}
+    found: dict[str, frozenset[int]] = {}
+    for host, counts in batch_counts(bodies).items():
+        stored = db.line_counts(connection, host, counts)
+        found[host] = frozenset(key for key, seen in counts.items() if seen + stored.get(key, 0) >= pages)
+    return found
+
+
+def count_template_lines(connection: Connection, bodies: Iterable[tuple[str, str | None, str]]) -> None:
+    """Adds the lines of ``bodies`` (stored in this transaction, not seen before) to their hosts' counts."""
+    db.count_lines(connection, batch_counts(bodies))
