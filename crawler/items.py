@@ -374,6 +374,10 @@ class Article:
     source_name: str | None = None
     """来源: the outlet the page names as the origin, e.g. ``新华社``."""
 
+    source_url: str | None = None
+    """The URL the page prints as its origin (``原文链接：https://…``, ``转自：https://…``),
+    absolute; the strongest evidence of which article a repost copies (enrichment)."""
+
     author: str | None = None
     """Author names as printed (作者, 记者, 通讯员), separated by ``、``; names with their roles
     are ``extra.authors``."""
@@ -490,3 +494,5 @@ class StoredArticle:
     source_name: str | None
     published: datetime | None
     fetched_at: datetime
+    published_precision: Precision | None = None
+    source_url: str | None = None

@@ -98,6 +98,12 @@ NEAR_DUPLICATE_MIN_SHINGLES = 20
 NEAR_DUPLICATE_MAX_CANDIDATES = 50
 # Newest signatures read per LSH band key when looking for candidates.
 NEAR_DUPLICATE_MAX_POSTINGS = 100
+# A line (20+ characters) on this many distinct pages of one host is its template and left out
+# of near-duplicate signatures (pipelines/similarity/templates.py); 0: never.
+NEAR_DUPLICATE_TEMPLATE_PAGES = 4
+# GOVNEWS_OUTLETS_FILE (env): a table of outlets (the format of pipelines/vocab/outlets.tsv)
+# added to the shipped one, its entries winning; empty: the shipped table and the site configs.
+OUTLETS_FILE = os.environ.get("GOVNEWS_OUTLETS_FILE", "")
 
 EXTENSIONS = {
     # Required: components report the exit code of `scrapy crawl` / `crawlall` to it.

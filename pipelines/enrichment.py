@@ -7,7 +7,7 @@ Runs after cleaning and before dedup. For every :class:`~crawler.items.Article` 
   :mod:`pipelines.fields.docnumber`, as extraction reads it: normalized, with the raw number and
   its parts beside it in ``extra``, an invalid one noted in ``extra.quality``); numbers the text
   cites go to ``extra.cited_doc_numbers``;
-* fills ``issuer``, ``author`` (with ``extra.authors``), ``source_name``,
+* fills ``issuer``, ``author`` (with ``extra.authors``), ``source_name``, ``source_url``,
   ``published``/``published_raw`` and ``editor`` from the text (and from the byline lines
   cleaning took out of it, ``extra.bylines``) when extraction left them ``None`` (it never
   overwrites a value), with the parsers extraction uses;
@@ -36,7 +36,7 @@ from scrapy.statscollectors import StatsCollector
 from crawler.items import Annex, Article, InvalidValue, Provenance
 from pipelines.enrich import amounts, bylines, entities, recipient
 from pipelines.fields import docnumber, issuer
-from pipelines.fields.bylines import byline_value, labelled_people
+from pipelines.fields.bylines import byline_value, cited_url, labelled_people
 from pipelines.fields.dates import absolute_date, fetch_time, is_plausible
 from pipelines.fields.docnumber import LATEST_YEAR
 from pipelines.fields.text import lines_of
@@ -123,6 +123,12 @@ def _apply_bylines(article: Article, extra: Annex, vocab: Vocabulary) -> list[st
                 setattr(article, field, value)
                 _set_provenance(extra, field, f"{field}_byline_label")
                 events.append(field)
+    # A URL printed as the origin (原文链接, or 转自 with a URL where a name would be).
+    for field in ("source_url", "source_name"):
+        if article.source_url is None and field in labeled and (url := cited_url(labeled[field].value)):
+            article.source_url = url
+            _set_provenance(extra, "source_url", f"source_url_{field}_label")
+            events.append("source_url")
     reference = fetch_time(article.fetched_at)
     published = labeled.get("published")
     # A time label further down is a date inside the text (成交日期, a quoted notice), not the byline.

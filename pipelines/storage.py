@@ -44,7 +44,8 @@ database is the crawler's (:mod:`crawler.db.database`); ``DISPLAY_TIMEZONE`` and
 Stats: ``storage/inserted``, ``storage/updated``, ``storage/unchanged``, ``storage/relinked``,
 ``storage/spooled``, ``storage/quarantined``, ``storage/unstorable_chars``, ``storage/lost``,
 ``storage/relink_failed``, ``storage/transactions``,
-``storage/batch_retried``, and the decisions' ``dedup/exact_duplicate`` and ``neardup/*``.
+``storage/batch_retried``, and the decisions' ``dedup/exact_duplicate`` and ``neardup/*``
+(``neardup/template_lines``: lines left out of signatures as their host's template).
 """
 
 from __future__ import annotations
@@ -306,8 +307,12 @@ class StoragePipeline:
                 return write_batch(connection, items, self.index, signed, self.local_time)
 
         try:
-            if self.index is not None and signed is None:
-                signed = [self.index.sign(Candidate.of(item)) for item in items]  # out of the transaction
+            if self.index is not None and signed is None:  # out of the transaction
+                with self.database.engine.connect() as connection:
+                    signed = self.index.sign_all(connection, [Candidate.of(item) for item in items])
+                removed = sum(one.template_lines for one in signed)
+                if removed:
+                    self.stats.inc_value("neardup/template_lines", removed)
             outcome = with_retries(
                 transaction, self.attempts, self.retry_delay, f"write of {len(items)} articles", OperationalError
             )

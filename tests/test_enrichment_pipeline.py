@@ -297,3 +297,24 @@ def test_seed_bylines_survive_cleaning(pipeline: EnrichmentPipeline, number: str
     assert not any(line in cleaned.body for line in cleaned.extra.bylines)
     article: Article = pipeline.process_item(cleaned)
     assert getattr(article, field) == value
+
+
+@pytest.mark.parametrize(
+    ("body", "source_name", "source_url", "rule"),
+    [
+        # An aggregator prints the origin's URL under the text.
+        ("正文第一段。\n原文链接：https://news.sina.com.cn/c/1.shtml", None, "https://news.sina.com.cn/c/1.shtml",
+         "source_url_source_url_label"),
+        # 转自 with a URL where a name would be: the URL, and no name.
+        ("转自：http://www.a.cn/2.html\n正文。", None, "http://www.a.cn/2.html", "source_url_source_name_label"),
+        # 转自 with a host: a name (an outlet's host), no URL.
+        ("转自：www.pingtan.gov.cn\n正文。", "www.pingtan.gov.cn", None, None),
+    ],
+)  # fmt: skip
+def test_source_url(
+    pipeline: EnrichmentPipeline, body: str, source_name: str | None, source_url: str | None, rule: str | None
+) -> None:
+    article: Article = pipeline.process_item(_article(body=body))
+    assert (article.source_name, article.source_url) == (source_name, source_url)
+    if rule is not None:
+        assert article.extra.provenance["source_url"] == Provenance("enrichment", rule)

@@ -145,19 +145,26 @@ def test_copy_naming_a_stored_site_as_source_makes_it_canonical(engine: Engine, 
 
 
 def test_copy_citing_a_self_citing_original_makes_it_canonical(engine: Engine, seeds: dict[str, Original]) -> None:
+    """Issue 15 changed this case: a member another one names is a source, not the origin by
+    that alone; what makes a member a copy is its own citation of another member."""
     with engine.begin() as connection:
         connection.execute(text("INSERT INTO sites (id, name) VALUES ('jia', '甲网')"))
     body = seeds["seed-001"].body
-    # An original citing itself (来源：甲网 on 甲网) is not named by that alone: the earlier copy wins.
+    # An original citing itself (来源：甲网 on 甲网) is not a copy of itself.
     assign(
         engine, article("http://jia.cn/1", body, site="jia", source_name="甲网", published="2021-01-05T10:00:00+08:00")
     )
-    first = assign(engine, article("http://early.cn/1", body, published="2021-01-01T10:00:00+08:00"))
-    assert first.canonical_url == "http://early.cn/1"
-    # A copy naming 甲网 as its source makes the original the canonical article.
-    second = assign(engine, article("http://copy.cn/1", body, source_name="甲网"))
-    assert second.canonical_url == "http://jia.cn/1"
+    # A copy that names 甲网 is its copy, whatever date it prints.
+    first = assign(
+        engine, article("http://early.cn/1", body, source_name="甲网", published="2021-01-01T10:00:00+08:00")
+    )
+    assert first.canonical_url == "http://jia.cn/1"
+    # An earlier member citing nobody is the original, however many copies name 甲网.
+    second = assign(engine, article("http://earlier.cn/1", body, published="2020-12-31T10:00:00+08:00"))
+    assert second.canonical_url == "http://earlier.cn/1"
     assert second.changed_clusters == {first.cluster_id}
+    third = assign(engine, article("http://copy.cn/1", body, source_name="甲网"))
+    assert third.canonical_url == "http://earlier.cn/1"
 
 
 def test_canonical_chosen_as_copies_join_equals_ranking_every_member(
@@ -182,7 +189,7 @@ def test_canonical_chosen_as_copies_join_equals_ranking_every_member(
         with engine.connect() as connection:
             members = cluster_members(connection, result.cluster_id)
         assert len(members) == n + 1
-        assert result.canonical_url == choose_canonical(members).canonical_url, n
+        assert result.canonical_url == choose_canonical(members).member.canonical_url, n
 
 
 def test_copies_beyond_the_postings_cap_still_join_their_cluster(engine: Engine, seeds: dict[str, Original]) -> None:
@@ -229,3 +236,20 @@ def test_articles_unique_gives_one_row_per_story(engine: Engine, seeds: dict[str
 def test_threshold_must_be_a_share() -> None:
     with pytest.raises(ValueError, match="threshold"):
         NearDuplicateIndex(DEFAULT_SCHEME, 1.5)
+
+
+@pytest.mark.parametrize(("printed", "joins"), [("http://a.cn/1", True), (None, False), ("http://other.cn/1", False)])
+def test_a_copy_printing_its_origin_url_joins_it_below_the_threshold(
+    engine: Engine, seeds: dict[str, Original], printed: str | None, joins: bool
+) -> None:
+    """Issue 15: 原文链接 is the strongest evidence. An excerpt of an original inside a long
+    preface is far below the Jaccard threshold, but most of its text is the original's."""
+    original = seeds["seed-000"].body
+    first = assign(engine, article("http://a.cn/1", original))
+    excerpt = original[: int(len(original) * 0.7)]
+    preface = seeds["seed-001"].body
+    copy = assign(engine, article("http://b.cn/1", f"{preface}\n{excerpt}", source_url=printed))
+    assert copy.similarity is None or copy.similarity < DEFAULT_THRESHOLD  # no join by similarity alone
+    assert (copy.cluster_id == first.cluster_id) is joins
+    if joins:
+        assert copy.canonical_url == "http://a.cn/1"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipelines.similarity.banding import band_keys
-from pipelines.similarity.canonical import Member, choose_canonical, named_sources, outlet_names
+from pipelines.similarity.canonical import Member, choose_canonical
 from pipelines.similarity.minhash import (
     Scheme,
     estimated_containment,
@@ -21,6 +21,7 @@ from pipelines.similarity.minhash import (
     signature_bytes,
     signature_from_bytes,
 )
+from pipelines.similarity.outlets import load_outlets
 from pipelines.similarity.shingles import is_sentence_line, shingle_text, shingles
 
 SCHEME = Scheme(shingle_size=4, num_perm=128, bands=32, seed=1)
@@ -160,6 +161,11 @@ def test_estimated_containment(jaccard: float, sizes: tuple[int, int], expected:
 T0 = datetime(2023, 6, 1, tzinfo=UTC)
 T1 = datetime(2023, 6, 2, tzinfo=UTC)
 T2 = datetime(2023, 6, 3, tzinfo=UTC)
+# 2024-05-10 in Beijing: a date-only value is stored at midnight (16:00 UTC the day before).
+DAY = datetime(2024, 5, 9, 16, 0, tzinfo=UTC)
+MORNING = datetime(2024, 5, 10, 1, 30, tzinfo=UTC)  # 09:30 Beijing
+EVENING = datetime(2024, 5, 10, 12, 0, tzinfo=UTC)  # 20:00 Beijing
+OUTLETS = load_outlets()
 
 
 def member(url: str, *, site: str = "local", **fields: object) -> Member:
@@ -172,7 +178,7 @@ def member(url: str, *, site: str = "local", **fields: object) -> Member:
 
 
 @pytest.mark.parametrize(
-    ("members", "expected"),
+    ("members", "expected", "rule"),
     [
         # A copy names the other's site (stored name) as 来源: that one is the original,
         # although the copy was published earlier.
@@ -182,36 +188,111 @@ def member(url: str, *, site: str = "local", **fields: object) -> Member:
                 member("http://sina.com.cn/b", source_name="新华网", published=T0),
             ],
             "http://www.news.cn/a",
+            "source_name",
         ),
-        # The 来源 may name the host.
+        # The 来源 may name the host, or a parent domain of it.
         (
             [
                 member("http://www.gov.cn/a", published=T1),
                 member("http://qq.com/b", source_name="gov.cn", published=T0),
             ],
             "http://www.gov.cn/a",
+            "source_name",
+        ),
+        # ... or an alias of the outlet, in either script, decorated: the outlets table.
+        (
+            [
+                member("http://finance.people.com.cn/n1/1.htm", published=T1),
+                member("http://hk.example.hk/1", source_name="人民網－人民日報", published=T0),
+            ],
+            "http://finance.people.com.cn/n1/1.htm",
+            "source_name",
+        ),
+        # A 原文链接 URL names the member itself.
+        (
+            [member("http://a.cn/1", published=T1), member("http://b.cn/1", source_url="http://a.cn/1", published=T0)],
+            "http://a.cn/1",
+            "source_url",
+        ),
+        # A chain: C cites B by URL, B cites A by name: A, the end of the chain.
+        (
+            [
+                member("http://bbs.c.cn/3", source_url="http://b.cn/2", published=T0),
+                member("http://b.cn/2", source_name="a.cn", published=T0),
+                member("http://www.a.cn/1", published=T1),
+            ],
+            "http://www.a.cn/1",
+            "source_name",
+        ),
+        # A repost of a repost names the first repost; the original, published earlier, wins
+        # over the repost it names: a citation makes a source, not the origin.
+        (
+            [
+                member("http://bbs.c.cn/3", source_url="http://b.cn/2", published=T2),
+                member("http://b.cn/2", published=T1),
+                member("http://a.cn/1", published=T0),
+            ],
+            "http://a.cn/1",
+            "published",
+        ),
+        # A 来源 naming the member's own outlet, or nothing known, cites nobody.
+        (
+            [
+                member("http://www.news.cn/a", source_name="新华网", published=T1),
+                member("http://b.cn/1", source_name="发布于北京", published=T0),
+            ],
+            "http://b.cn/1",
+            "published",
         ),
         # No copy names another: earliest published.
-        ([member("http://a.cn/1", published=T1), member("http://b.cn/1", published=T0)], "http://b.cn/1"),
-        # A published copy beats an undated one fetched earlier.
-        ([member("http://a.cn/1", fetched_at=T0), member("http://b.cn/1", published=T1)], "http://b.cn/1"),
+        ([member("http://a.cn/1", published=T1), member("http://b.cn/1", published=T0)], "http://b.cn/1", "published"),
+        # A date-only copy of the same day is not earlier than a timed original: by day they
+        # are equal, and the original was fetched first.
+        (
+            [
+                member("http://copy.cn/1", published=DAY, published_precision="day", fetched_at=T2),
+                member("http://orig.cn/1", published=MORNING, published_precision="minute", fetched_at=T1),
+            ],
+            "http://orig.cn/1",
+            "fetched",
+        ),
+        # A date-only value of the day before is earlier than any time of this day.
+        (
+            [
+                member("http://a.cn/1", published=DAY - timedelta(days=1), published_precision="day"),
+                member("http://b.cn/1", published=MORNING, published_precision="minute", fetched_at=T0),
+            ],
+            "http://a.cn/1",
+            "published",
+        ),
+        # Two times of one day at minute precision compare by the minute.
+        (
+            [
+                member("http://a.cn/1", published=EVENING, published_precision="minute", fetched_at=T0),
+                member("http://b.cn/1", published=MORNING, published_precision="minute"),
+            ],
+            "http://b.cn/1",
+            "published",
+        ),
+        # An undated original fetched first is not beaten by a dated copy: fetch times decide
+        # when either has no publication time (issue 15; before, any dated copy won).
+        (
+            [member("http://a.cn/1", fetched_at=T0), member("http://b.cn/1", published=T0, fetched_at=T1)],
+            "http://a.cn/1",
+            "fetched",
+        ),
         # Nothing published: earliest fetched.
-        ([member("http://a.cn/1", fetched_at=T1), member("http://b.cn/1", fetched_at=T0)], "http://b.cn/1"),
+        ([member("http://a.cn/1", fetched_at=T1), member("http://b.cn/1", fetched_at=T0)], "http://b.cn/1", "fetched"),
         # All equal: the URL decides, so the answer does not depend on row order.
-        ([member("http://b.cn/1"), member("http://a.cn/1")], "http://a.cn/1"),
+        ([member("http://b.cn/1"), member("http://a.cn/1")], "http://a.cn/1", "url"),
+        # A cluster of one.
+        ([member("http://a.cn/1")], "http://a.cn/1", "only"),
     ],
 )
-def test_choose_canonical(members: list[Member], expected: str) -> None:
-    assert choose_canonical(members).canonical_url == expected
-    assert choose_canonical(members[::-1]).canonical_url == expected
-
-
-def test_a_member_naming_its_own_outlet_is_not_named_by_itself() -> None:
-    alone = member("http://www.news.cn/a", site="xinhua", site_name="新华网", source_name="新华网")
-    assert named_sources([alone]) == frozenset()
-    assert "新华网" in outlet_names(alone)
-    assert "news.cn" in outlet_names(alone)
-    assert "local" not in outlet_names(member("file:///seeds/1.txt"))
+def test_choose_canonical(members: list[Member], expected: str, rule: str) -> None:
+    for order in (members, members[::-1]):
+        choice = choose_canonical(order, OUTLETS)
+        assert (choice.member.canonical_url, choice.rule) == (expected, rule)
 
 
 def test_choose_canonical_needs_members() -> None:

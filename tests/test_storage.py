@@ -285,10 +285,10 @@ def test_an_item_whose_fingerprint_fails_fails_alone(
     assert component.index is not None
     sign = component.index.sign
 
-    def sign_or_break(candidate: Any) -> Any:
+    def sign_or_break(candidate: Any, *template: Any) -> Any:
         if candidate.canonical_url == "http://bad.cn/1":
             raise ValueError("a body the fingerprint cannot take")
-        return sign(candidate)
+        return sign(candidate, *template)
 
     monkeypatch.setattr(component.index, "sign", sign_or_break)
     good = article("http://a.cn/1", seeds["seed-000"].body)

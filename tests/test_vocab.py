@@ -26,6 +26,7 @@ TABLE_COLUMNS = {
     "not_org_chars.tsv": ("char",),
     "org_suffixes.tsv": ("suffix",),
     "outlet_suffixes.tsv": ("suffix",),
+    "outlets.tsv": ("name", "aliases", "hosts", "kind"),
     "page_boilerplate.tsv": ("kind", "word"),
     "page_containers.tsv": ("kind", "word"),
     "page_furniture.tsv": ("kind", "pattern"),

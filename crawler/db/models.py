@@ -81,6 +81,7 @@ class ArticleRow(Base):
     """Calendar day of ``published`` in the site's local time (:mod:`crawler.timezones`)."""
     published_raw: Mapped[str | None] = mapped_column(Text)
     source_name: Mapped[str | None] = mapped_column(Text, index=True)
+    source_url: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     editor: Mapped[str | None] = mapped_column(Text)
     doc_number: Mapped[str | None] = mapped_column(Text, index=True)

@@ -13,7 +13,7 @@ among the newest ``max_postings`` of each of its LSH band keys (read backwards f
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
@@ -36,7 +36,8 @@ from sqlalchemy import (
 )
 
 from crawler.db.crawl_models import SiteRow
-from crawler.db.dedup_models import BandRow, ClusterRow, SignatureRow
+from crawler.db.dedup_models import BandRow, ClusterRow, HostLineRow, SignatureRow
+from crawler.db.dialects import insert_for
 from crawler.db.models import ArticleRow, parse_timestamp
 from crawler.items import StoredArticle
 
@@ -45,6 +46,7 @@ _BAND = cast(Table, BandRow.__table__)
 _CLUSTER = cast(Table, ClusterRow.__table__)
 _ARTICLE = cast(Table, ArticleRow.__table__)
 _SITE = cast(Table, SiteRow.__table__)
+_HOST_LINES = cast(Table, HostLineRow.__table__)
 
 BAND_KEY_INDEX = next(index for index in _BAND.indexes if list(index.columns) == [_BAND.c.key, _BAND.c.signature_id])
 """The ``(key, signature_id)`` index every candidate lookup reads (bulk loads drop and rebuild it)."""
@@ -62,6 +64,10 @@ class Member:
     source_name: str | None
     published: datetime | None
     fetched_at: datetime
+    published_precision: str | None = None
+    """``day``, ``hour``, ``minute`` or ``second`` (:attr:`crawler.items.Article.published_precision`)."""
+    source_url: str | None = None
+    """The URL the member prints as its origin (原文链接)."""
 
 
 @dataclass(frozen=True)
@@ -70,6 +76,7 @@ class StoredSignature:
     cluster_id: int
     scheme: str
     minhash: bytes
+    shingle_count: int
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,8 @@ class NewSignature:
     source_name: str | None
     published: str | datetime | None
     fetched_at: str | datetime
+    published_precision: str | None
+    source_url: str | None
     scheme: str
     shingle_count: int
     minhash: bytes
@@ -109,7 +118,7 @@ def serialize_assignments(connection: Connection) -> None:
 
 
 # The statements every document runs, built once: building them cost more than running them.
-_STORED_SIGNATURE = select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash).where(
+_STORED_SIGNATURE = select(_SIG.c.id, _SIG.c.cluster_id, _SIG.c.scheme, _SIG.c.minhash, _SIG.c.shingle_count).where(
     _SIG.c.canonical_url == bindparam("canonical_url")
 )
 _CLUSTER_CANONICAL = select(_CLUSTER.c.canonical_url).where(_CLUSTER.c.id == bindparam("cluster_id"))
@@ -120,7 +129,7 @@ _NEW_BANDS = insert(_BAND)
 
 def stored_signature(connection: Connection, canonical_url: str) -> StoredSignature | None:
     row = connection.execute(_STORED_SIGNATURE, {"canonical_url": canonical_url}).one_or_none()
-    return StoredSignature(row.id, row.cluster_id, row.scheme, row.minhash) if row is not None else None
+    return StoredSignature(**row._asdict()) if row is not None else None
 
 
 def cluster_canonical(connection: Connection, cluster_id: int) -> str:
@@ -208,6 +217,8 @@ def add_signature(
             "site": signature.site,
             "source_name": signature.source_name,
             "published": parse_timestamp(signature.published),
+            "published_precision": signature.published_precision if signature.published is not None else None,
+            "source_url": signature.source_url,
             "fetched_at": parse_timestamp(signature.fetched_at),
             "created_at": now,
         },
@@ -229,16 +240,6 @@ def remove_signature(connection: Connection, signature_id: int, cluster_id: int)
     return left
 
 
-def cited_sources(connection: Connection, cluster_id: int) -> list[tuple[str, int]]:
-    """Each 来源 (``source_name``) the members of ``cluster_id`` give, with how many give it."""
-    rows = connection.execute(
-        select(_SIG.c.source_name, func.count())
-        .where(_SIG.c.cluster_id == cluster_id, _SIG.c.source_name.is_not(None))
-        .group_by(_SIG.c.source_name)
-    )
-    return [(str(name), int(count)) for name, count in rows]
-
-
 def cluster_members(connection: Connection, cluster_id: int, only: Collection[str] | None = None) -> list[Member]:
     """The members of ``cluster_id`` (those of them whose ``canonical_url`` is in ``only``)."""
     statement = (
@@ -250,6 +251,8 @@ def cluster_members(connection: Connection, cluster_id: int, only: Collection[st
             _SIG.c.source_name,
             _SIG.c.published,
             _SIG.c.fetched_at,
+            _SIG.c.published_precision,
+            _SIG.c.source_url,
         )
         .outerjoin(_SITE, _SITE.c.id == _SIG.c.site)
         .where(_SIG.c.cluster_id == cluster_id)
@@ -260,18 +263,93 @@ def cluster_members(connection: Connection, cluster_id: int, only: Collection[st
     return [Member(**row._asdict()) for row in rows]
 
 
-def set_canonical(connection: Connection, cluster_id: int, canonical_url: str, now: datetime) -> None:
+def set_canonical(connection: Connection, cluster_id: int, canonical_url: str, now: datetime, rule: str) -> None:
+    """Makes ``canonical_url`` the cluster's original, chosen by ``rule``."""
     connection.execute(
-        update(_CLUSTER).where(_CLUSTER.c.id == cluster_id).values(canonical_url=canonical_url, updated_at=now)
+        update(_CLUSTER)
+        .where(_CLUSTER.c.id == cluster_id)
+        .values(canonical_url=canonical_url, canonical_rule=rule, updated_at=now)
     )
+
+
+@dataclass(frozen=True)
+class Print:
+    """A member's MinHash and shingle count, to measure how close it is to the original."""
+
+    id: int
+    canonical_url: str
+    minhash: bytes
+    shingle_count: int
+
+
+def member_prints(connection: Connection, cluster_id: int, only: Collection[str] | None = None) -> list[Print]:
+    """MinHash and shingle count of the members of ``cluster_id`` (those in ``only``)."""
+    statement = select(_SIG.c.id, _SIG.c.canonical_url, _SIG.c.minhash, _SIG.c.shingle_count).where(
+        _SIG.c.cluster_id == cluster_id
+    )
+    if only is not None:
+        statement = statement.where(_SIG.c.canonical_url.in_(sorted(set(only))))
+    return [Print(**row._asdict()) for row in connection.execute(statement)]
+
+
+_SET_SIMILARITY = (
+    update(_SIG)
+    .where(_SIG.c.id == bindparam("key"))
+    .values(similarity=bindparam("similarity"), containment=bindparam("containment"), contained=bindparam("contained"))
+)
+
+
+def set_similarities(connection: Connection, values: Sequence[Mapping[str, object]]) -> None:
+    """Stores ``similarity``, ``containment`` and ``contained`` of signatures (by id, ``key``)."""
+    if values:
+        connection.execute(_SET_SIMILARITY, list(values))
+
+
+def line_counts(connection: Connection, host: str, hashes: Collection[int]) -> dict[int, int]:
+    """How many distinct stored bodies of ``host`` hold each of the lines ``hashes``."""
+    if not hashes:
+        return {}
+    rows = connection.execute(
+        select(_HOST_LINES.c.line_hash, _HOST_LINES.c.pages).where(
+            _HOST_LINES.c.host == host, _HOST_LINES.c.line_hash.in_(sorted(hashes))
+        )
+    )
+    return {int(row.line_hash): int(row.pages) for row in rows}
+
+
+def count_lines(connection: Connection, counts: Mapping[str, Mapping[int, int]]) -> None:
+    """Adds ``counts`` (per host, bodies holding each line) to ``host_lines``."""
+    rows = [
+        {"host": host, "line_hash": key, "pages": pages}
+        for host, lines in sorted(counts.items())
+        for key, pages in sorted(lines.items())
+    ]
+    if not rows:
+        return
+    statement = insert_for(connection)(_HOST_LINES)
+    statement = statement.on_conflict_do_update(
+        index_elements=[_HOST_LINES.c.host, _HOST_LINES.c.line_hash],
+        set_={"pages": _HOST_LINES.c.pages + statement.excluded.pages},
+    )
+    connection.execute(statement, rows)
 
 
 def clear(connection: Connection) -> None:
     """Removes every signature, band key and cluster (``articles`` keeps its links until they
-    are assigned again)."""
+    are assigned again), and restarts their ids at 1 on both databases.
+
+    SQLite gives a table emptied of an ``INTEGER PRIMARY KEY`` the ids from 1 again; a Postgres
+    sequence goes on from where it was. Restarting it makes ``scrapy recluster`` number the
+    stories the same way on both: in the order of their first article, so a story whose
+    membership did not change keeps its id.
+    """
     connection.execute(delete(_BAND))
     connection.execute(delete(_SIG))
     connection.execute(delete(_CLUSTER))
+    connection.execute(delete(_HOST_LINES))
+    if connection.dialect.name == "postgresql":
+        for table in (_SIG.name, _CLUSTER.name):
+            connection.execute(select(func.setval(func.pg_get_serial_sequence(table, "id"), 1, false())))
 
 
 def stale_schemes(connection: Connection, scheme: str) -> dict[str, int]:
@@ -292,6 +370,8 @@ _STORED_COLUMNS = (
     _ARTICLE.c.source_name,
     _ARTICLE.c.published,
     _ARTICLE.c.fetched_at,
+    _ARTICLE.c.published_precision,
+    _ARTICLE.c.source_url,
 )
 _UNSIGNED = ~exists().where(_SIG.c.canonical_url == _ARTICLE.c.canonical_url)
 

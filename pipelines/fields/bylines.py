@@ -113,6 +113,19 @@ def byline_value(value: str) -> str | None:
     return word
 
 
+_PRINTED_URL = re.compile(r"https?://[A-Za-z0-9\-._~:/?#\[\]@!$&'()*+,;=%]+")
+
+
+def cited_url(value: str) -> str | None:
+    """The absolute URL a label's value prints (``原文链接：https://…``, ``转自：http://…``),
+    without the punctuation a sentence puts after it; ``None`` when it prints none."""
+    found = _PRINTED_URL.search(value)
+    if found is None:
+        return None
+    url = found[0].rstrip(".,;:!?)]'")
+    return url if "." in url.split("//", 1)[1].split("/", 1)[0] else None
+
+
 def labelled_value(line: str, labels: Collection[str], vocab: FieldVocabulary) -> str | None:
     """The value of the first of ``labels`` in ``line`` that names one (:func:`byline_value`)."""
     for found in labelled_values(line, vocab):

@@ -136,3 +136,11 @@ def estimated_containment(jaccard: float, first_count: int, second_count: int) -
     if smaller == 0:
         return 0.0
     return min(1.0, jaccard * (first_count + second_count) / ((1.0 + jaccard) * smaller))
+
+
+def estimated_share(jaccard: float, own_count: int, other_count: int) -> float:
+    """Estimated share of one shingle set (of ``own_count``) found in another (of
+    ``other_count``): ``|A∩B| / |A|``, from the same identity as :func:`estimated_containment`."""
+    if own_count == 0:
+        return 0.0
+    return min(1.0, jaccard * (own_count + other_count) / ((1.0 + jaccard) * own_count))
