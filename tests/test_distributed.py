@@ -170,3 +170,53 @@ def test_a_site_leased_by_another_worker_is_not_crawled(
     assert run.returncode == ExitCode.BUSY, run.stderr[-3000:]
     assert "being crawled by elsewhere:4242" in run.stderr
     assert web.requests("news") == []
+
+
+# --- replay files shared out ---------------------------------------------------------------------
+
+
+def write_warcs(directory: Path, files: int, per_file: int) -> list[str]:
+    """``files`` WARC files of ``per_file`` distinct GBK article pages each; their URLs."""
+    from tests.generators.crawlsite import article_html
+    from tests.test_replay import write_warc
+
+    directory.mkdir(parents=True, exist_ok=True)
+    urls = []
+    for f in range(files):
+        records = []
+        for k in range(per_file):
+            n = f * per_file + k + 1
+            url = f"http://archive.example.cn/art/{n}.html"
+            records.append((url, article_html(n), "text/html; charset=gbk"))
+            urls.append(url)
+        write_warc(directory / f"part-{f:03d}.warc.gz", records)
+    return urls
+
+
+def start_replay(path: Path, env: dict[str, str], log: Path, *extra: str) -> subprocess.Popen[bytes]:
+    args = [sys.executable, "-m", "scrapy", "crawl", "replay", "-a", f"path={path}", "-s", "RUN_SUMMARY_ENABLED=0",
+            "-s", "CONTENT_WORKERS=0", "-s", "WORKER_POLL_SECONDS=0.2", "-s", "LOG_LEVEL=INFO", *extra]  # fmt: skip
+    with log.open("wb") as out:
+        return subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+
+
+@pytest.mark.postgres
+def test_three_replays_of_one_directory_read_each_file_once(
+    redis_server: RedisServer, postgres_url: str, tmp_path: Path
+) -> None:
+    urls = write_warcs(tmp_path / "warcs", files=12, per_file=4)
+    env = worker_env(postgres_url, redis_server.url, tmp_path / "spool")
+    logs = [tmp_path / f"replay{n}.log" for n in range(3)]
+    replays = [start_replay(tmp_path / "warcs", env, log, "-s", "CONCURRENT_REQUESTS=2") for log in logs]
+    assert finish(replays) == [0, 0, 0], tails(logs)
+    rows = query_rows(postgres_url, "SELECT url FROM articles")
+    assert sorted(row["url"] for row in rows) == sorted(urls)
+    taken = [int(line.split("'replay/files_taken': ")[1].split(",")[0]) for line in map(read_stats, logs) if line]
+    assert sum(taken) == 12  # each file read once, by whichever worker took it
+    assert JobQueue(connect(redis_server.url), "unused", lease_seconds=1).client.keys("govnews:replay:*:queue") == []
+
+
+def read_stats(log: Path) -> str:
+    """The line of a run's log that holds ``replay/files_taken`` (Scrapy dumps the stats at close)."""
+    text = log.read_text(errors="replace")
+    return next((line for line in text.splitlines() if "'replay/files_taken'" in line), "")
