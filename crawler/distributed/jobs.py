@@ -21,7 +21,7 @@ import json
 import logging
 import os
 import socket
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from enum import IntEnum
 from typing import Any
@@ -201,10 +201,12 @@ class LeaseKeeper:
     """Renews this owner's leases on a set of jobs every third of the lease time, while the
     reactor runs. A renewal that fails (Redis down) is logged and tried again next time: the
     lease is taken back when Redis returns (:data:`Hold.TAKEN`) unless it expired and another
-    worker took the job meanwhile, which is logged as lost."""
+    worker took the job meanwhile: then it is logged and ``on_lost`` called with the job's id
+    (a site crawl stops: one crawl per site holds even then)."""
 
-    def __init__(self, queue: JobQueue) -> None:
+    def __init__(self, queue: JobQueue, on_lost: Callable[[str], object] | None = None) -> None:
         self.queue = queue
+        self.on_lost = on_lost
         self.jobs: set[str] = set()
         self.lost: set[str] = set()
         self._loop = LoopingCall(self.renew)
@@ -232,3 +234,5 @@ class LeaseKeeper:
             if held is Hold.OTHER and job_id not in self.lost:
                 self.lost.add(job_id)
                 logger.error("lease of %s lost to %s: another worker has taken it", job_id, self.queue.holder(job_id))
+                if self.on_lost is not None:
+                    self.on_lost(job_id)

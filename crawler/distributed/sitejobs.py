@@ -21,10 +21,13 @@ from typing import TYPE_CHECKING
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.settings import BaseSettings
+from scrapy.utils.defer import deferred_from_coro
 
 if TYPE_CHECKING:  # Redis is imported only when DISTRIBUTED is set: one machine needs no redis package
     from crawler.distributed.jobs import JobQueue
 
+LEASE_LOST = "lease_lost"
+"""The close reason of a crawl whose lease another worker took."""
 SITES_QUEUE = "sites"
 """The queue of site jobs (``scrapy crawlall`` / ``schedule`` fill it, ``scrapy worker`` empties it)."""
 
@@ -75,12 +78,12 @@ class LeaseUnavailableError(RuntimeError):
 
 
 class SiteLease:
-    def __init__(self, queue: JobQueue, site: str) -> None:
+    def __init__(self, queue: JobQueue, site: str, on_lost: Callable[[str], object] | None = None) -> None:
         from crawler.distributed.jobs import LeaseKeeper
 
         self.queue = queue
         self.site = site
-        self.keeper = LeaseKeeper(queue)
+        self.keeper = LeaseKeeper(queue, on_lost)
         self.taken_here = False
 
     @classmethod
@@ -88,7 +91,14 @@ class SiteLease:
         queue = sites_queue(crawler.settings)
         if queue is None:
             return None
-        lease = cls(queue, site)
+
+        def stop_crawl(_: str) -> object:
+            # Renewal came too late (this process stalled past the lease): another worker crawls
+            # the site now, so this crawl stops rather than double the site's load.
+            assert crawler.engine is not None
+            return deferred_from_coro(crawler.engine.close_spider_async(reason=LEASE_LOST))
+
+        lease = cls(queue, site, stop_crawl)
         crawler.signals.connect(lease.close, signal=signals.spider_closed)
         return lease
 
