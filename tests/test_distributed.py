@@ -220,3 +220,22 @@ def read_stats(log: Path) -> str:
     """The line of a run's log that holds ``replay/files_taken`` (Scrapy dumps the stats at close)."""
     text = log.read_text(errors="replace")
     return next((line for line in text.splitlines() if "'replay/files_taken'" in line), "")
+
+
+def test_schedule_queues_a_due_site_and_sees_it_running_until_a_worker_finished_it(
+    redis_server: RedisServer,
+) -> None:
+    from crawler.distributed.sitejobs import queue_launcher
+
+    jobs = queue(redis_server, "scheduler")
+    launch = queue_launcher(jobs, {"dry_run": "1"})
+    handle = launch("fx_news")
+    assert handle.poll() is None
+    assert launch("fx_news").poll() is None  # queued once
+    worker = queue(redis_server, "worker")
+    job = worker.take()
+    assert job is not None
+    assert (job.id, job.spec) == ("fx_news", {"spargs": {"dry_run": "1"}})
+    assert handle.poll() is None  # being crawled
+    worker.finish(job.id)
+    assert handle.poll() == 0
