@@ -10,7 +10,9 @@ worker takes the site and crawls on from the requests left in Redis.
 The worker stops taking jobs after a crawl whose articles had to be spooled (the database is
 unreachable from here) and exits 2 once its running crawls end, so the other workers carry on
 and the spool can be loaded later (``scrapy loadspool``). ``--until-empty`` exits when no job is
-left, queued or leased (tests, one-off runs); otherwise the worker runs until stopped. The exit
+left, queued or leased (tests, one-off runs); otherwise the worker runs until stopped. Stopped
+(Ctrl-C, SIGTERM), its running crawls close and their sites are given back, still queued, for
+another worker to crawl on from the requests left in Redis. The exit
 code is the highest of its crawls' (a site held by another worker, 3, is routine here and not
 counted).
 
@@ -103,16 +105,21 @@ class Command(ScrapyCommand):
                     return
                 await asyncio.sleep(self.poll)
                 continue
-            code = await self._crawl(job.id, {**self.spargs, **job.spec.get("spargs", {})})
+            code, reason = await self._crawl(job.id, {**self.spargs, **job.spec.get("spargs", {})})
             if code == ExitCode.SPOOLED:
                 logger.error("articles of %s were spooled: the database is unreachable, this worker stops", job.id)
                 self.stopping = True
             try:
-                self.queue.finish(job.id)
+                if reason == "shutdown":  # Ctrl-C / SIGTERM: another worker crawls on from Redis
+                    self.stopping = True
+                    self.queue.release(job.id)
+                else:
+                    self.queue.finish(job.id)
             except RedisError as error:  # the lease expires; the site is crawled again, nothing lost
                 logger.warning("job %s not finished in Redis (%s): its lease will expire", job.id, error)
 
-    async def _crawl(self, site: str, spargs: dict[str, Any]) -> int:
+    async def _crawl(self, site: str, spargs: dict[str, Any]) -> tuple[int, str | None]:
+        """The crawl's exit code and close reason."""
         assert self.crawler_process is not None
         logger.info("crawling %s", site)
         crawler: Crawler = self.crawler_process.create_crawler(site)
@@ -122,9 +129,10 @@ class Command(ScrapyCommand):
         except Exception:
             logger.exception("crawl of %s failed", site)
             self.codes.append(ExitCode.FAILED)
-            return ExitCode.FAILED
+            return ExitCode.FAILED, None
         code = crawl_exit_code(crawler)
         if code != ExitCode.BUSY:
             self.codes.append(code)
         logger.info("crawl of %s ended with exit code %d", site, code)
-        return code
+        reason = crawler.stats.get_value("finish_reason") if crawler.stats is not None else None
+        return code, reason if isinstance(reason, str) else None

@@ -8,8 +8,9 @@ scrapy-redis (0.9) gives the Redis request queue and fingerprint set; two things
   says it still has requests while Redis is away, so the spider does not close as idle: the
   crawl resumes from the persisted queue when Redis is back.
 * Its fingerprint set is kept between runs (``SCHEDULER_PERSIST``), so the next scheduled crawl
-  of a site would find its list pages "seen". Each run opens with an empty set; requests left
-  queued by a killed run stay queued and are crawled by this one.
+  of a site would find its list pages "seen". Each run opens with an empty set (and a run that
+  finished drops its set); requests left queued by a killed run stay queued and are crawled by
+  this one, which may also rediscover one of them and fetch it twice: storage keeps one row.
 
 Stats: ``scheduler/redis_unavailable``, ``scheduler/resumed``.
 """
@@ -76,6 +77,11 @@ class RedisScheduler(Scheduler):  # type: ignore[misc]  # scrapy-redis has no ty
     def close(self, reason: str) -> Any:
         if self.backlog and not self._drain():
             logger.error("%d requests could not be queued in Redis and are dropped", len(self.backlog))
+        if reason == "finished":
+            try:
+                self.df.clear()  # nothing is left to filter against: the next run starts afresh
+            except redis.RedisError as error:
+                logger.warning("fingerprints of %s not dropped (%s): the next run drops them", self.spider.name, error)
         return super().close(reason)
 
     def _drain(self) -> bool:
