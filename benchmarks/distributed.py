@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -74,8 +75,17 @@ def wait_all(processes: list[subprocess.Popen[bytes]]) -> None:
             raise SystemExit(f"a worker exited with {process.returncode}")
 
 
-def crawl_run(sites: list[BenchSite], sites_dir: Path, workers: int, slots: int, scratch: Path) -> tuple[int, float]:
-    """Pages answered and seconds from the first request to the last worker's exit."""
+def children_cpu() -> float:
+    """CPU seconds (user + system) of this process's waited-for children so far."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def crawl_run(
+    sites: list[BenchSite], sites_dir: Path, workers: int, slots: int, scratch: Path
+) -> tuple[int, float, float]:
+    """Pages answered, seconds from the first request to the last worker's exit, and the
+    workers' CPU seconds."""
     for site in sites:
         site.take_requests()
     with fresh_services(scratch) as (database, redis):
@@ -84,12 +94,14 @@ def crawl_run(sites: list[BenchSite], sites_dir: Path, workers: int, slots: int,
         common = ["-s", f"SITES_DIR={sites_dir}", "-s", "AUTOTHROTTLE_ENABLED=0", *QUIET]
         wait_all([scrapy(["migrate"], env)])
         wait_all([scrapy(["crawlall", "--all", *common], env)])
+        cpu = children_cpu()
         processes = [scrapy(["worker", "--until-empty", *common, "-s", f"WORKER_SLOTS={slots}",
                              "-s", "WORKER_POLL_SECONDS=0.5"], env) for _ in range(workers)]  # fmt: skip
         wait_all(processes)
         ended = time.monotonic()
+        cpu = children_cpu() - cpu
     times = sorted(t for site in sites for t in site.take_requests())
-    return len(times), ended - times[0]
+    return len(times), ended - times[0], cpu
 
 
 def write_warcs(directory: Path, records: int, per_file: int = 50) -> None:
@@ -111,25 +123,28 @@ def write_warcs(directory: Path, records: int, per_file: int = 50) -> None:
                 record.raw_stream.close()
 
 
-def replay_run(warcs: Path, workers: int, scratch: Path) -> float:
-    """Seconds from the replays' start to the last one's exit."""
+def replay_run(warcs: Path, workers: int, scratch: Path) -> tuple[float, float]:
+    """Seconds from the replays' start to the last one's exit, and their CPU seconds."""
     with fresh_services(scratch) as (database, redis):
         env = dict(os.environ, DATABASE_URL=database, GOVNEWS_REDIS=redis, GOVNEWS_SPOOL_DIR=str(scratch / "spool"),
                    PYTHONWARNINGS="ignore::DeprecationWarning")  # fmt: skip
         wait_all([scrapy(["migrate"], env)])
-        started = time.monotonic()
+        started, cpu = time.monotonic(), children_cpu()
         replay = ["crawl", "replay", "-a", f"path={warcs}", "-s", "PROGRESS=off", *QUIET]
         wait_all([scrapy(replay, env) for _ in range(workers)])
-        return time.monotonic() - started
+        return time.monotonic() - started, children_cpu() - cpu
 
 
-def table(title: str, unit: str, rows: list[tuple[int, int, float]]) -> None:
+def table(title: str, unit: str, rows: list[tuple[int, int, float, float]]) -> None:
+    """One row per worker count: work done, wall seconds, rate, ratio to one worker, CPU seconds
+    of the workers (together), and the machine's load average (other processes included)."""
     print(title)
-    print(f"{'workers':>7} {unit:>8} {'seconds':>8} {unit + '/s':>10} {'ratio':>6}")
+    print(f"{'workers':>7} {unit:>8} {'seconds':>8} {unit + '/s':>10} {'ratio':>6} {'CPU s':>7}")
     base = rows[0][1] / rows[0][2]
-    for workers, count, seconds in rows:
+    for workers, count, seconds, cpu in rows:
         rate = count / seconds
-        print(f"{workers:>7} {count:>8} {seconds:>8.1f} {rate:>10.2f} {rate / base:>6.2f}")
+        print(f"{workers:>7} {count:>8} {seconds:>8.1f} {rate:>10.2f} {rate / base:>6.2f} {cpu:>7.1f}")
+    print(f"load average at the end (1, 5, 15 min): {', '.join(f'{load:.1f}' for load in os.getloadavg())}")
 
 
 def main() -> int:
@@ -143,6 +158,7 @@ def main() -> int:
     parser.add_argument("--skip-crawl", action="store_true")
     parser.add_argument("--skip-replay", action="store_true")
     args = parser.parse_args()
+    sys.stdout.reconfigure(line_buffering=True)  # type: ignore[union-attr]
     if not os.environ.get(POSTGRES_ENV):
         raise SystemExit(f"set {POSTGRES_ENV} to a Postgres URL whose role may create databases")
     with tempfile.TemporaryDirectory(prefix="govnews-dist-") as name:
@@ -156,8 +172,7 @@ def main() -> int:
                 (sites_dir / f"s{n:02d}.toml").write_text(config, encoding="utf-8")
             rows = []
             for workers in args.workers:
-                pages, seconds = crawl_run(sites, sites_dir, workers, args.slots, scratch)
-                rows.append((workers, pages, seconds))
+                rows.append((workers, *crawl_run(sites, sites_dir, workers, args.slots, scratch)))
             for site in sites:
                 site.stop()
             table(f"site crawl: {args.sites} sites x {args.articles} articles, {args.latency * 1000:.0f} ms latency, "
@@ -166,7 +181,7 @@ def main() -> int:
         if not args.skip_replay:
             warcs = scratch / "warcs"
             write_warcs(warcs, args.records)
-            rows = [(workers, args.records, replay_run(warcs, workers, scratch)) for workers in args.workers]
+            rows = [(workers, args.records, *replay_run(warcs, workers, scratch)) for workers in args.workers]
             table(f"WARC replay: {args.records} records in files of 50, all stages, one Postgres, "
                   f"{os.cpu_count()} cores", "records", rows)  # fmt: skip
     return 0
