@@ -4,8 +4,8 @@ only one of its site across every machine.
 ``scrapy crawlall`` and ``scrapy schedule`` queue due sites (:func:`queue_sites`); ``scrapy
 worker`` takes them.
 
-The site spider acquires it when it starts, before it reads the crawl state, and renews it
-while it crawls: a second crawl of the site, on this machine or any other, finds it held and
+The lease (:class:`SiteLease`): the site spider acquires it when it starts, before it reads the
+crawl state, and renews it while it crawls: a second crawl of the site, on this machine or any other, finds it held and
 does not start (``ExitCode.BUSY``), as the pid check does on one machine. A ``scrapy worker``
 takes the lease with the site's job, in the same process: the crawl finds it its own.
 
@@ -14,6 +14,7 @@ Settings: ``DISTRIBUTED``, ``DISTRIBUTED_LEASE_SECONDS``.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -25,6 +26,8 @@ from scrapy.utils.defer import deferred_from_coro
 
 if TYPE_CHECKING:  # Redis is imported only when DISTRIBUTED is set: one machine needs no redis package
     from crawler.distributed.jobs import JobQueue
+
+logger = logging.getLogger(__name__)
 
 LEASE_LOST = "lease_lost"
 """The close reason of a crawl whose lease another worker took."""
@@ -121,6 +124,11 @@ class SiteLease:
     def close(self) -> None:
         """Stops renewing; gives the lease back if this crawl took it (a worker's job it leaves
         to the worker, which finishes the job and its lease together)."""
+        from redis import RedisError
+
         self.keeper.stop()
         if self.taken_here:
-            self.queue.release(self.site)
+            try:
+                self.queue.release(self.site)
+            except RedisError as error:  # it expires on its own
+                logger.warning("lease of %s not given back (%s): it expires in its time", self.site, error)
