@@ -177,6 +177,19 @@ SCHEDULE_MAX_PARALLEL = 2
 # Time zone the site schedules' cron expressions are read in.
 SCHEDULE_TIMEZONE = "Asia/Shanghai"
 
+# --- many workers, one Redis, one Postgres (issue 18: crawler/distributed/, docs/deployment.md) ---
+# GOVNEWS_REDIS (env): redis://host:6379/0 switches on the shared Redis frontier (scrapy-redis's
+# scheduler and dupefilter), site jobs and replay files handed out by lease; empty: one machine.
+DISTRIBUTED = os.environ.get("GOVNEWS_REDIS") or ""
+# Seconds a site or replay-file lease lasts unless renewed (a killed worker's job waits this long).
+DISTRIBUTED_LEASE_SECONDS = 30.0
+# Seconds an idle `scrapy worker` (or a replay waiting for other workers' files) waits between looks.
+WORKER_POLL_SECONDS = 2.0
+# Site crawls one `scrapy worker` process runs at once.
+WORKER_SLOTS = 4
+# The add-on that reads DISTRIBUTED and switches the scheduler (crawler/distributed/addon.py).
+ADDONS = {"crawler.distributed.addon.Distributed": 0}
+
 # --- report and alerts (issue 19: `scrapy report`, `scrapy alerts`, docs/report.md) -----------
 # A site whose last N finished crawls all failed gets a `failed_runs` alert.
 ALERT_FAILED_RUNS = 3

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection
 
 from crawler.db.articles import CopyLinks, exact_originals
-from crawler.db.neardup import cluster_canonicals
+from crawler.db.neardup import cluster_canonicals, serialize_assignments
 from crawler.items import Article, StoredArticle
 from pipelines.neardup_index import Assignment, NearDuplicateIndex, Signed
 
@@ -58,7 +58,13 @@ def decide_links(
     signed: Sequence[Signed] | None,
 ) -> BatchLinks:
     """The links of ``items`` (``signed``: their fingerprints, when ``index`` is on), set on
-    the articles among them; the signatures, band keys and clusters written."""
+    the articles among them; the signatures, band keys and clusters written.
+
+    First of all the transaction takes the database's copy-decision lock, held until it commits:
+    workers on other machines storing copies of one story at the same moment would otherwise
+    each find no original and store two (the near-duplicate assignment took it, but only after
+    the exact originals were read, and not at all with ``NEAR_DUPLICATE_ENABLED`` off)."""
+    serialize_assignments(connection)
     originals = iter(exact_originals(connection, [item for item in items if isinstance(item, Article)]))
     exact = [next(originals) if isinstance(item, Article) else None for item in items]
     assignments: list[Assignment | None] = [None] * len(items)

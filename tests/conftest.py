@@ -30,6 +30,7 @@ from sqlalchemy import Engine, create_engine, make_url, text
 from sqlalchemy.engine import URL
 
 from crawler import settings as project_settings
+from tests.redisserver import RedisServer, redis_or_skip
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -246,3 +247,12 @@ def engine(database_url: str) -> Iterator[Engine]:
     ensure_schema(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture
+def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
+    """A ``redis-server`` of the test's own (:mod:`tests.redisserver`); skips where there is none."""
+    redis_or_skip()
+    server = RedisServer(tmp_path / "redis").start()
+    yield server
+    server.stop()

@@ -9,7 +9,8 @@ crawled, 1 a crawl that could not start, or a site config that could not be read
 sites are crawled all the same).
 
 Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``BLOCKED_BACKOFF_HOURS``,
-``BLOCKED_BACKOFF_MAX_HOURS``.
+``BLOCKED_BACKOFF_MAX_HOURS``; with ``DISTRIBUTED`` the due sites are queued in Redis for
+``scrapy worker`` processes instead of crawled here.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from crawler.commands import check_database_url
 from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
 from crawler.db.database import open_database
 from crawler.db.schema import SchemaState
+from crawler.distributed.sitejobs import queue_sites, sites_queue
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
 from crawler.siteconfig import sites_dir, usable_sites
@@ -78,6 +80,11 @@ class Command(ScrapyCommand):
         due = chosen if opts.all else self._due(chosen, {s: sites[s].schedule for s in chosen})
         if not due:
             print("no site is due")
+            return
+        queue = sites_queue(self.settings)
+        if queue is not None:  # DISTRIBUTED: workers crawl them (scrapy worker)
+            queued = queue_sites(queue, due, opts.spargs)
+            print(f"queued {queued} of {len(due)} due sites for the workers (the others are queued already)")
             return
         print(f"crawling {len(due)} sites: {', '.join(due)}")
         crawlers = []

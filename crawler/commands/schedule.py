@@ -10,7 +10,8 @@ after each of its crawls; a broken site config is logged and the other sites are
 The cron/systemd-timer alternative is in ``docs/crawling.md``.
 
 Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``SCHEDULE_MAX_PARALLEL``,
-``BLOCKED_BACKOFF_HOURS``, ``BLOCKED_BACKOFF_MAX_HOURS``.
+``BLOCKED_BACKOFF_HOURS``, ``BLOCKED_BACKOFF_MAX_HOURS``; with ``DISTRIBUTED`` each due site is
+queued in Redis for ``scrapy worker`` processes and counts as running until a worker finished it.
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from crawler.commands.crawlall import backoff_from
 from crawler.crawlstate.scheduling import Scheduler, SiteHistory, history_from_db
 from crawler.db.database import Database, open_database
 from crawler.db.schema import SchemaOutdatedError
+from crawler.distributed.sitejobs import queue_launcher, sites_queue
 from crawler.exitcodes import ExitCode
 from crawler.siteconfig import sites_dir, usable_sites
 
@@ -92,14 +94,18 @@ class Command(ScrapyCommand):
             with database.engine.connect() as connection:
                 return history_from_db(connection, site)
 
+        queue = sites_queue(self.settings)
+        # DISTRIBUTED: due sites are queued for `scrapy worker` processes, all of them at once.
+        launch = crawl_launcher(self.settings, directory) if queue is None else queue_launcher(queue, {})
+        parallel = self.settings.getint("SCHEDULE_MAX_PARALLEL") if queue is None else len(schedules)
         scheduler = Scheduler(
             schedules,
-            launch=crawl_launcher(self.settings, directory),
+            launch=launch,
             history=history,
             clock=lambda: datetime.now(UTC),
             tz=ZoneInfo(self.settings["SCHEDULE_TIMEZONE"]),
             backoff=backoff_from(self.settings),
-            max_parallel=self.settings.getint("SCHEDULE_MAX_PARALLEL"),
+            max_parallel=parallel,
         )
         try:
             self._loop(scheduler, once=once)

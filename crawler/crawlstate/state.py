@@ -182,8 +182,12 @@ class CrawlState:
 
     # --- opening -----------------------------------------------------------------------------
 
-    def open(self) -> None:
-        """Reads the site's state and, unless dry, inserts the ``running`` run row."""
+    def open(self, *, leased: bool = False) -> None:
+        """Reads the site's state and, unless dry, inserts the ``running`` run row.
+
+        ``leased``: this process holds the site's lease (``DISTRIBUTED``), so every other
+        ``running`` row is of a worker that died, on this machine or another, whose pid says
+        nothing here."""
         if self.dry_run:
             self.readable = self.database.schema_state() is SchemaState.CURRENT
             if not self.readable:
@@ -193,7 +197,7 @@ class CrawlState:
             self.database.ensure_schema()
         now = self.clock()
         with self.engine.begin() as connection:
-            self.busy_pid = self._retire_stale_runs(connection)
+            self.busy_pid = self._retire_stale_runs(connection, leased)
             if self.busy_pid is not None:
                 return
             if not self.dry_run:
@@ -204,7 +208,7 @@ class CrawlState:
             self.stats.set_value("crawl_state/catch_up", 1)
             logger.info("%s: last crawl did not complete (or none yet): walking list pages to full depth", self.site.id)
 
-    def _retire_stale_runs(self, connection: Connection) -> int | None:
+    def _retire_stale_runs(self, connection: Connection, leased: bool) -> int | None:
         """Marks ``running`` rows of dead processes ``killed``; returns a live one's pid."""
         running = connection.execute(
             select(CrawlRunRow.id, CrawlRunRow.pid).where(
@@ -212,7 +216,7 @@ class CrawlState:
             )
         ).all()
         for run_id, pid in running:
-            if pid is not None and pid_alive(pid) and pid != os.getpid():
+            if not leased and pid is not None and pid_alive(pid) and pid != os.getpid():
                 return int(pid)
             if not self.dry_run and pid != os.getpid():
                 connection.execute(update(CrawlRunRow).where(CrawlRunRow.id == run_id).values(status="killed"))

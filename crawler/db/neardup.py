@@ -103,10 +103,13 @@ _TAKE_WRITE_LOCK = update(_CLUSTER).where(false()).values(id=_CLUSTER.c.id)
 
 
 def serialize_assignments(connection: Connection) -> None:
-    """Makes this transaction the only one assigning clusters until it ends.
+    """Makes this transaction the only one deciding copies (exact originals, clusters) until it ends.
 
-    Two crawls at once (the scheduler runs two) could otherwise both read the index before
-    either committed, and an original and its copy would start two clusters. Postgres takes a
+    Two crawls at once (the scheduler runs two; ``scrapy worker`` processes on many machines
+    share one Postgres) could otherwise both read the index before either committed, and an
+    original and its copy would start two clusters, or two exact copies both be originals. One
+    lock for every story, not one per band key: choosing a cluster's original reads members that
+    share no band with the article at hand, and the storage transaction is short next to a fetch. Postgres takes a
     transaction-scoped advisory lock; SQLite runs an ``UPDATE`` that matches no row, which takes
     the database's write lock before the first read (pysqlite would begin the transaction only
     at the first write, after the candidate lookup).

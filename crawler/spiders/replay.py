@@ -9,6 +9,9 @@ or device file, a directory that cannot be listed, a symlink loop, a file larger
 ``DOWNLOAD_MAXSIZE`` bytes (or decompressing to more: a WARC or cache gzip bomb), and a page
 longer than ``PAGE_MAX_CHARS`` characters (:func:`crawler.pages.page_from_response`).
 
+With ``DISTRIBUTED`` every worker replaying the same path shares its inputs out with the others,
+each read to its end once (:mod:`crawler.distributed.replayfiles`).
+
 Arguments: ``path`` (required), ``fetched_at`` (ISO 8601; pins the fetch time of every
 replayed file, for reproducible relative dates), ``site`` (site id to give the articles).
 Settings: ``DOWNLOAD_MAXSIZE``, ``PAGE_MAX_CHARS``.
@@ -24,9 +27,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 from twisted.python.failure import Failure
 
+from crawler.distributed.replayfiles import ReplayFiles
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import exit_status
 from crawler.items import Page, PageKind
@@ -54,7 +59,19 @@ class ReplaySpider(scrapy.Spider):
         "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
         "HTTPCACHE_ENABLED": False,
         "DOWNLOADER_MIDDLEWARES": {"crawler.downloadermiddlewares.charset.CharsetCorrectionMiddleware": 950},
+        # Scrapy's own scheduler also with DISTRIBUTED: the files are shared out by lease
+        # (crawler/distributed/replayfiles.py); a file's read stays with the worker that leased it.
+        "SCHEDULER": "scrapy.core.scheduler.Scheduler",
+        "DUPEFILTER_CLASS": "scrapy.dupefilters.RFPDupeFilter",
     }
+    files: ReplayFiles | None = None
+    """With ``DISTRIBUTED``: the inputs shared out among the workers replaying the same path."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> ReplaySpider:
+        spider: ReplaySpider = super().from_crawler(crawler, *args, **kwargs)
+        spider.files = ReplayFiles.from_crawler(crawler, spider.root)
+        return spider
 
     def __init__(self, path: str | None = None, fetched_at: str | None = None, site: str | None = None, **kwargs: Any):
         super().__init__(**kwargs)
@@ -87,18 +104,39 @@ class ReplaySpider(scrapy.Spider):
             logger.error("replay path does not exist: %s", self.shown_root)
             exit_status(self.crawler).report(ExitCode.FAILED, f"replay path does not exist: {self.shown_root}")
             return
+        if self.files is not None:
+            async for request in self._shared_requests(self.files):
+                yield request
+            return
         for entry in replay_inputs(self.root, self.shown_root, self.max_bytes):
-            if entry.kind is InputKind.SKIP:
-                self.skip(entry.shown, entry.reason or "skipped")
-                continue
-            target = entry.path / "meta" if entry.kind is InputKind.HTTPCACHE else entry.path
-            yield scrapy.Request(
-                target.absolute().as_uri(),
-                callback=self.parse_input,
-                errback=self.read_failed,
-                cb_kwargs={"entry": entry},
-                dont_filter=True,
-            )
+            if (read := self._input_request(entry)) is not None:
+                yield read
+
+    async def _shared_requests(self, files: ReplayFiles) -> AsyncIterator[scrapy.Request]:
+        """The requests of the inputs this worker takes from the queue shared with the others."""
+        queued = files.queue_inputs(self.root, replay_inputs(self.root, self.shown_root, self.max_bytes))
+        logger.info("queued %d inputs of %s for the workers (others were queued or done already)", queued, self.root)
+        while (taken := await files.take(self.root)) is not None:
+            job_id, entry = taken
+            request = self._input_request(entry, job_id)
+            if request is None:
+                files.read(job_id)
+            else:
+                yield request
+
+    def _input_request(self, entry: ReplayInput, job_id: str | None = None) -> scrapy.Request | None:
+        """The ``file://`` request reading an input; ``None`` for one skipped (logged, counted)."""
+        if entry.kind is InputKind.SKIP:
+            self.skip(entry.shown, entry.reason or "skipped")
+            return None
+        target = entry.path / "meta" if entry.kind is InputKind.HTTPCACHE else entry.path
+        return scrapy.Request(
+            target.absolute().as_uri(),
+            callback=self.parse_input,
+            errback=self.read_failed,
+            cb_kwargs={"entry": entry} if job_id is None else {"entry": entry, "job_id": job_id},
+            dont_filter=True,
+        )
 
     def skip(self, shown: str, reason: str) -> None:
         logger.warning("skipped %s: %s", shown, reason)
@@ -108,12 +146,26 @@ class ReplaySpider(scrapy.Spider):
         stats.inc_value(f"replay/skipped/{skip_reason_key(reason)}")
 
     def read_failed(self, failure: Failure) -> None:
-        entry: ReplayInput = failure.request.cb_kwargs["entry"]  # type: ignore[attr-defined]
+        kwargs = failure.request.cb_kwargs  # type: ignore[attr-defined]
+        entry: ReplayInput = kwargs["entry"]
         error = failure.value
         detail = getattr(error, "strerror", None) or str(error) or error.__class__.__name__
         self.skip(entry.shown, f"unreadable: {detail}")
+        if self.files is not None and "job_id" in kwargs:
+            self.files.read(kwargs["job_id"])
 
-    def parse_input(self, response: Response, entry: ReplayInput) -> Iterator[Page]:
+    def parse_input(self, response: Response, entry: ReplayInput, job_id: str | None = None) -> Iterator[Page]:
+        if self.files is None or job_id is None:
+            yield from self._pages(response, entry)
+            return
+        try:
+            for page in self._pages(response, entry):
+                self.files.page_sent(job_id)
+                yield page
+        finally:
+            self.files.read(job_id)
+
+    def _pages(self, response: Response, entry: ReplayInput) -> Iterator[Page]:
         self.crawler.stats.inc_value("replay/files_read")
         if entry.kind is InputKind.WARC:
             yield from self._pages_from_warc(entry, response.body)

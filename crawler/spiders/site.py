@@ -20,6 +20,8 @@ Arguments: ``site`` (id of a config in ``SITES_DIR``), ``config`` (path of a con
 instead of ``site``), ``dry_run`` (``1``: read the state, store nothing, mark nothing),
 ``fetched_at`` (ISO 8601 with timezone: pins the fetch time of every page, for reproducible
 relative dates, as ``scrapy crawl replay`` does).
+With ``DISTRIBUTED`` the spider first takes the site's lease (:mod:`crawler.distributed.sitejobs`):
+held by another worker anywhere, the crawl does not start (exit 3), as with a live pid here.
 Settings: ``SITES_DIR``, ``CRAWL_DRY_RUN``, ``BLOCKED_CLOSE_AFTER``, ``PAGE_MAX_CHARS``; the site's
 politeness sets ``DOWNLOAD_DELAY`` and ``CONCURRENT_REQUESTS_PER_DOMAIN``, its ``extraction`` table
 ``EXTRACTION_OVERRIDES``, unless given on the command line.
@@ -57,6 +59,7 @@ from twisted.python.failure import Failure
 from crawler.cms.hanweb import dataproxy_form, dataproxy_url, parse_datastore
 from crawler.crawlstate.runs import unreachable
 from crawler.crawlstate.state import LINK_ARG, CrawlState, list_page_key
+from crawler.distributed.sitejobs import LeaseUnavailableError, SiteLease
 from crawler.downloadermiddlewares.blocking import BlockedError
 from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import exit_status
@@ -148,6 +151,7 @@ class SiteSpider(scrapy.Spider):
 
     site: SiteConfig
     crawl_state: CrawlState  # not `state`: Scrapy's JOBDIR extension owns spider.state
+    lease: SiteLease | None  # with DISTRIBUTED: one crawl of the site across every machine
     blocked_close_after: int
     pinned_fetched_at: datetime | None
     allowed_domains: list[str]  # Scrapy's offsite middleware reads it
@@ -163,6 +167,7 @@ class SiteSpider(scrapy.Spider):
         spider.pinned_fetched_at = pinned
         spider.allowed_domains = list(site.allowed_domains)
         spider.crawl_state = CrawlState.from_crawler(crawler, site)
+        spider.lease = SiteLease.from_crawler(crawler, site.id)  # after the crawl state: released after it writes
         spider.blocked_close_after = max(1, crawler.settings.getint("BLOCKED_CLOSE_AFTER"))
         return spider
 
@@ -175,7 +180,18 @@ class SiteSpider(scrapy.Spider):
         return find_site(sites_dir(settings), site_id)
 
     async def start(self) -> AsyncIterator[Any]:
-        self.crawl_state.open()
+        if self.lease is not None:
+            try:
+                holder = self.lease.acquire()
+            except LeaseUnavailableError as error:
+                logger.error("%s: Redis (DISTRIBUTED) unreachable, not crawling: %s", self.site.id, error)
+                exit_status(self.crawler).report(ExitCode.FAILED, f"Redis unreachable: {error}")
+                return
+            if holder is not None:
+                logger.error("%s is being crawled by %s: not starting a second crawl", self.site.id, holder)
+                exit_status(self.crawler).report(ExitCode.BUSY, f"{self.site.id} is being crawled by {holder}")
+                return
+        self.crawl_state.open(leased=self.lease is not None)
         if self.crawl_state.busy_pid is not None:
             busy = self.crawl_state.busy_pid
             logger.error("%s is being crawled by process %d: not starting a second crawl", self.site.id, busy)

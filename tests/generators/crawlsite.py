@@ -66,9 +66,14 @@ def article_html(n: int, one_template: bool = False) -> bytes:
 
 
 class BenchSite:
-    def __init__(self, articles: int, one_template: bool = False) -> None:
+    def __init__(
+        self, articles: int, one_template: bool = False, *, host: str = "127.0.0.1", latency: float = 0.0
+    ) -> None:
+        """``host``: the loopback address to serve on (127.0.0.N: a site of its own for Scrapy's
+        per-domain politeness); ``latency``: seconds every answer waits, as a distant server's would."""
         self.articles = articles
         self.one_template = one_template
+        self.latency = latency
         # Made before either crawl, so that both get the same bytes at the same cost.
         self.bodies = {n: article_html(n, one_template) for n in range(1, articles + 1)}
         self.pages = (articles + PER_PAGE - 1) // PER_PAGE
@@ -83,6 +88,8 @@ class BenchSite:
                 return
 
             def do_GET(self) -> None:
+                if site.latency:
+                    time.sleep(site.latency)
                 status, body = site.answer(self.path)
                 with site.lock:
                     site.times.append(time.monotonic())
@@ -92,13 +99,14 @@ class BenchSite:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.host = host
+        self.server = ThreadingHTTPServer((host, 0), Handler)
         self.server.daemon_threads = True
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
 
     @property
     def base(self) -> str:
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
+        return f"http://{self.host}:{self.server.server_address[1]}"
 
     def answer(self, path: str) -> tuple[int, bytes]:
         if path == "/robots.txt":
@@ -134,12 +142,13 @@ class BenchSite:
         self.server.server_close()
 
 
-def site_config(base: str, pages: int) -> str:
+def site_config(base: str, pages: int, *, download_delay: float = 0, concurrency: int = 16) -> str:
     """The site config (TOML) of a :class:`BenchSite` at ``base`` with ``pages`` list pages."""
+    host = base.split("//", 1)[1].rsplit(":", 1)[0]
     return (
-        f'name = "bench"\nkind = "gov"\nallowed_domains = ["127.0.0.1"]\n'
+        f'name = "bench"\nkind = "gov"\nallowed_domains = ["{host}"]\n'
         f'list_pages = ["{base}/col/index.html"]\n'
         "article_links = ['/art/\\d{4}/\\d{1,2}/\\d{1,2}/art_\\d+_\\d+\\.html$']\n"
         f'[pagination]\nkind = "numbered"\nmax_pages = {pages}\n'
-        "[politeness]\ndownload_delay = 0\nconcurrency = 16\n"
+        f"[politeness]\ndownload_delay = {download_delay}\nconcurrency = {concurrency}\n"
     )
