@@ -1,5 +1,11 @@
-"""A generated gov-style site served on 127.0.0.1 (port 0): numbered list pages of ``PER_PAGE``
-links, GBK article pages of about 2 KB, for the crawl benchmark (``benchmarks/crawl.py``).
+"""A gov-style site served on 127.0.0.1 (port 0): numbered list pages of ``PER_PAGE`` links to
+article pages, for the crawl benchmarks (``benchmarks/crawl.py``, ``benchmarks/fleet.py``).
+
+The article pages are real: variants of the dev-corpus pages (:mod:`tests.generators.corpuspages`,
+88 KB on average, served without a charset in the header so the page's own ``<meta>`` decides,
+as for a replayed file) when a list of corpus pages is given. Without one they are generated GBK
+pages of about 2 KB, which cost far less to parse than real pages: figures from them do not
+describe real crawls.
 
 Articles are distinct texts (words drawn from jieba's dictionary around one templated sentence
 with the figures), so that they are not near duplicates of one another; ``one_template`` makes
@@ -18,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import jieba
+
+from tests.generators.corpuspages import CorpusPage, variant
 
 PER_PAGE = 50
 
@@ -66,11 +74,13 @@ def article_html(n: int, one_template: bool = False) -> bytes:
 
 
 class BenchSite:
-    def __init__(self, articles: int, one_template: bool = False) -> None:
+    def __init__(self, articles: int, one_template: bool = False, corpus: list[CorpusPage] | None = None) -> None:
         self.articles = articles
         self.one_template = one_template
-        # Made before either crawl, so that both get the same bytes at the same cost.
-        self.bodies = {n: article_html(n, one_template) for n in range(1, articles + 1)}
+        self.corpus = corpus
+        # Made before either crawl, so that both get the same bytes at the same cost (corpus
+        # variants are slices of bytes in memory, cut per request).
+        self.bodies = {} if corpus else {n: article_html(n, one_template) for n in range(1, articles + 1)}
         self.pages = (articles + PER_PAGE - 1) // PER_PAGE
         self.lock = threading.Lock()
         self.times: list[float] = []
@@ -87,7 +97,7 @@ class BenchSite:
                 with site.lock:
                     site.times.append(time.monotonic())
                 self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=gbk" if status == 200 else "text/plain")
+                self.send_header("Content-Type", site.content_type(self.path) if status == 200 else "text/plain")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -121,7 +131,14 @@ class BenchSite:
         return 404, b"not found"
 
     def article(self, n: int) -> bytes:
+        if self.corpus:
+            return variant(self.corpus, n)
         return self.bodies[n] if 0 < n <= self.articles else article_html(n, self.one_template)
+
+    def content_type(self, path: str) -> str:
+        if self.corpus and path.startswith("/art/"):
+            return "text/html"
+        return "text/html; charset=gbk"
 
     def take_requests(self) -> list[float]:
         """When each request since the last call was answered (``time.monotonic``)."""
