@@ -16,6 +16,10 @@ temporary directory, then, in this order, on the same files:
 * ``replay, CONTENT_WORKERS=N`` for each ``--workers`` value (``default`` is the project's
   default): the full ``scrapy crawl replay`` into a fresh SQLite file, every stage.
 
+Then the size of the SQLite file the last replay wrote, per stored article, after ``VACUUM``: as
+stored (``body_original`` NULL where it equals ``body``, migration ``0010_i20_body_original``)
+and with the copies written back as before that migration, on a copy of the same file.
+
 pages/s of a replay is the pages over the wall time of its process, start included, as a user
 feels it. Peak MiB is the largest summed RSS of the process and its content workers; CPU
 seconds are the crawl process's and its workers'. The ratio column is pages/s over
@@ -27,6 +31,8 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
+import sqlite3
 import sys
 import tempfile
 import time
@@ -72,6 +78,33 @@ def replay(directory: Path, scratch: Path, name: str, settings: list[str]) -> Ch
     return run_child(command, PROJECT, env)
 
 
+def vacuumed_size(path: Path, statement: str | None = None) -> int:
+    """Bytes of the SQLite file at ``path`` after ``statement`` (if any) and ``VACUUM``."""
+    with sqlite3.connect(path) as connection:
+        if statement:
+            connection.execute(statement)
+        connection.commit()
+        connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.execute("VACUUM")
+    connection.close()
+    return path.stat().st_size
+
+
+def storage_sizes(database: Path) -> tuple[int, float, float, float]:
+    """Articles, bytes per article as stored and with every ``body_original`` copy written back,
+    and the share of rows whose ``body_original`` differs from ``body``."""
+    with sqlite3.connect(database) as connection:
+        articles, differing = connection.execute("SELECT COUNT(*), COUNT(body_original) FROM articles").fetchone()
+    connection.close()
+    before = database.with_name("with-copies.db")
+    for suffix in ("", "-wal", "-shm"):
+        if Path(f"{database}{suffix}").exists():
+            shutil.copy(f"{database}{suffix}", f"{before}{suffix}")
+    stored = vacuumed_size(database)
+    copied = vacuumed_size(before, "UPDATE articles SET body_original = body WHERE body_original IS NULL")
+    return articles, stored / max(articles, 1), copied / max(articles, 1), differing / max(articles, 1)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pages", type=int, default=2000)
@@ -104,6 +137,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{name} failed with exit code {run.code}", file=sys.stderr)
                 return 1
             rows.append((name, len(paths) / run.wall, run))
+        articles, stored, copied, differing = storage_sizes(scratch / f"run{len(runs) - 1}.db")
     print(
         f"{'run':<32} {'pages/s':>8} {'vs trafilatura':>15} {'wall s':>7} {'CPU s crawl+workers':>20} {'peak MiB':>9}"
     )
@@ -112,6 +146,9 @@ def main(argv: list[str] | None = None) -> int:
         cpu = f"{run.crawl_cpu:.1f} + {run.worker_cpu:.1f}" if run else "-"
         peak = f"{run.peak_rss / 2**20:.0f}" if run else "-"
         print(f"{name:<32} {rate:>8.1f} {rate / reference:>15.2f} {wall:>7} {cpu:>20} {peak:>9}")
+    print(f"\nSQLite file after VACUUM, {articles} articles, body_original differs from body on {differing:.0%}:")
+    print(f"  with body_original copies (before 0010_i20_body_original): {copied / 1024:>6.1f} KiB per article")
+    print(f"  as stored (NULL where it equals body):                      {stored / 1024:>6.1f} KiB per article")
     return 0
 
 
