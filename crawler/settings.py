@@ -59,7 +59,7 @@ CONTENT_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 200,
     "pipelines.enrichment.EnrichmentPipeline": 300,
 }
-# Worker processes for them: None = cores - 1 (at most 4), 0 = in the crawl process.
+# Worker processes for them: None = one per core (at most 4; none on one core), 0 = in the crawl process.
 CONTENT_WORKERS = None
 
 # --- extraction, cleaning, enrichment ------------------------------------------------------

@@ -106,8 +106,8 @@ def seed_pages() -> list[Page]:
     ]
 
 
-def test_default_workers_leave_a_core_to_the_crawl() -> None:
-    assert [default_workers(cores) for cores in (1, 2, 3, 8, 64)] == [0, 1, 2, 4, 4]
+def test_default_workers_are_one_per_core() -> None:
+    assert [default_workers(cores) for cores in (1, 2, 3, 8, 64)] == [0, 2, 3, 4, 4]
 
 
 def test_negative_workers_are_refused() -> None:

@@ -74,8 +74,12 @@ def article_html(n: int, one_template: bool = False) -> bytes:
 
 
 class BenchSite:
-    def __init__(self, articles: int, one_template: bool = False, corpus: list[CorpusPage] | None = None) -> None:
+    def __init__(
+        self, articles: int, one_template: bool = False, corpus: list[CorpusPage] | None = None, first_variant: int = 0
+    ) -> None:
         self.articles = articles
+        self.first_variant = first_variant
+        """Corpus variant of article 0 (sites of one benchmark take distinct variants)."""
         self.one_template = one_template
         self.corpus = corpus
         # Made before either crawl, so that both get the same bytes at the same cost (corpus
@@ -132,7 +136,7 @@ class BenchSite:
 
     def article(self, n: int) -> bytes:
         if self.corpus:
-            return variant(self.corpus, n)
+            return variant(self.corpus, self.first_variant + n)
         return self.bodies[n] if 0 < n <= self.articles else article_html(n, self.one_template)
 
     def content_type(self, path: str) -> str:
@@ -151,12 +155,13 @@ class BenchSite:
         self.server.server_close()
 
 
-def site_config(base: str, pages: int) -> str:
+def site_config(base: str, pages: int, name: str = "bench", schedule: str | None = None, delay: float = 0) -> str:
     """The site config (TOML) of a :class:`BenchSite` at ``base`` with ``pages`` list pages."""
     return (
-        f'name = "bench"\nkind = "gov"\nallowed_domains = ["127.0.0.1"]\n'
-        f'list_pages = ["{base}/col/index.html"]\n'
+        f'name = "{name}"\nkind = "gov"\nallowed_domains = ["127.0.0.1"]\n'
+        + (f'schedule = "{schedule}"\n' if schedule else "")
+        + f'list_pages = ["{base}/col/index.html"]\n'
         "article_links = ['/art/\\d{4}/\\d{1,2}/\\d{1,2}/art_\\d+_\\d+\\.html$']\n"
         f'[pagination]\nkind = "numbered"\nmax_pages = {pages}\n'
-        "[politeness]\ndownload_delay = 0\nconcurrency = 16\n"
+        f"[politeness]\ndownload_delay = {delay}\nconcurrency = 16\n"
     )
