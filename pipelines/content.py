@@ -66,6 +66,8 @@ from crawler.extensions.exitstatus import exit_status
 logger = logging.getLogger(__name__)
 
 MAX_DEFAULT_WORKERS = 4
+POOL_LINGER = 5.0
+"""Seconds a pool whose last crawl closed waits for another crawl before its workers end."""
 STAGE_SETS = 256
 """Stage sets (one per distinct settings difference) a worker keeps before it drops the oldest."""
 
@@ -296,11 +298,25 @@ class SharedPool:
         return pool
 
     def release(self) -> None:
+        """One user fewer. The last one ends the pool, after :data:`POOL_LINGER` seconds when an
+        event loop runs: crawls started one after another (``crawlall`` with a limit of parallel
+        crawls) would otherwise each start the workers again."""
         self.users -= 1
-        if self.users <= 0:
-            if SharedPool._pools.get(self.workers) is self:
-                del SharedPool._pools[self.workers]
-            self.executor.shutdown(wait=True, cancel_futures=True)
+        if self.users > 0:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._shutdown_if_unused()
+            return
+        loop.call_later(POOL_LINGER, self._shutdown_if_unused)
+
+    def _shutdown_if_unused(self) -> None:
+        if self.users > 0:
+            return
+        if SharedPool._pools.get(self.workers) is self:
+            del SharedPool._pools[self.workers]
+        self.executor.shutdown(wait=True, cancel_futures=True)
 
     def overrides(self, settings: BaseSettings) -> dict[str, Any]:
         """The settings of a crawl that differ from the pool's (what its items carry)."""
