@@ -40,7 +40,10 @@ PROJECT = Path(__file__).resolve().parent.parent
 if str(PROJECT) not in sys.path:
     sys.path.insert(0, str(PROJECT))
 
+from scrapy.settings import Settings  # noqa: E402
+
 from benchmarks.processes import ChildRun, run_child  # noqa: E402
+from crawler.commands.crawlall import parallel_crawls  # noqa: E402
 from tests.generators.corpuspages import CORPUS_DIR, CorpusMissingError, corpus_pages  # noqa: E402
 from tests.generators.crawlsite import BenchSite, site_config  # noqa: E402
 
@@ -93,7 +96,10 @@ def main(argv: list[str] | None = None) -> int:
     except CorpusMissingError as error:
         print(f"fleet benchmark refused: {error}", file=sys.stderr)
         return 2
-    parallel = int(str(project_setting("SCHEDULE_MAX_PARALLEL")))
+    # What scrapy schedule runs at once with subprocesses (SCHEDULE_IN_PROCESS off).
+    parallel = parallel_crawls(
+        Settings({"SCHEDULE_MAX_PARALLEL": project_setting("SCHEDULE_MAX_PARALLEL"), "SCHEDULE_IN_PROCESS": False})
+    )
     baseline_sites = min(args.baseline_sites, args.sites)
     cycles: list[Cycle] = []
     with tempfile.TemporaryDirectory(prefix="govnews-fleet-") as scratch:

@@ -39,6 +39,11 @@ SMOKE_RUNS = [
     ("dedup_eval.py", [], "precision"),
     ("crawl.py", ["--articles", "20"], "site "),
     ("replay.py", ["--pages", "10", "--workers", "1"], "replay, CONTENT_WORKERS=1"),
+    (
+        "fleet.py",
+        ["--sites", "2", "--articles", "1", "--cycles", "1", "--baseline-sites", "1", "--delay", "0"],
+        "process per site",
+    ),
 ]
 
 
@@ -75,6 +80,7 @@ def test_sql_benchmark_runs_at_tiny_size() -> None:
         ("crawl.py", ["--articles", "20"]),
         ("replay.py", ["--pages", "10"]),
         ("extraction.py", []),
+        ("fleet.py", ["--sites", "2"]),
     ],
 )
 def test_benchmark_refuses_without_corpus(tmp_path: Path, script: str, args: list[str]) -> None:
