@@ -5,7 +5,7 @@ Run from the repository root::
     python benchmarks/cleaning.py [--seconds 2] [--corpus ../shared/corpus/dev]
 
 Two workloads: the seed texts (``seeds/*.txt``, title = first line) and the annotated truth
-bodies of the corpus (skipped when absent). Each is timed with two cleaners in the same run:
+bodies of the corpus (the benchmark refuses to run without it). Each is timed with two cleaners in the same run:
 
 * ``baseline``: what any cleaner does at least, OpenCC ``t2s`` plus a regex whitespace
   normalization, and nothing else;
@@ -91,28 +91,30 @@ def documents_per_second(clean: Callable[[Document], object], documents: list[Do
     return best
 
 
-def main() -> None:
+def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="length of one timed round")
     parser.add_argument("--corpus", type=Path, default=ROOT.parent / "shared" / "corpus" / "dev")
     args = parser.parse_args()
+    corpus = corpus_documents(args.corpus)
+    if not corpus:
+        print(f"cleaning benchmark refused: no truth bodies in {args.corpus}", file=sys.stderr)
+        return 2
 
     print(f"python {sys.version.split()[0]}, {pin_to_one_core()}")
-    workloads = {"seeds": seed_documents(), "corpus truth bodies": corpus_documents(args.corpus)}
+    workloads = {"seeds": seed_documents(), "corpus truth bodies": corpus}
     naive = baseline(opencc.OpenCC("t2s"))
     header = f"{'workload':<22}{'docs':>6}{'chars/doc':>11}{'baseline docs/s':>17}{'clean docs/s':>14}{'ratio':>8}"
     print(header)
     print("-" * len(header))
     for name, documents in workloads.items():
-        if not documents:
-            print(f"{name:<22}  (absent, skipped)")
-            continue
         chars = sum(len(body) for _, body in documents) // len(documents)
         base = documents_per_second(naive, documents, args.seconds)
         cleaned = documents_per_second(full, documents, args.seconds)
         print(f"{name:<22}{len(documents):>6}{chars:>11}{base:>17.0f}{cleaned:>14.0f}{base / cleaned:>7.1f}x")
     print("ratio = baseline docs/s / clean_article docs/s (how many times the full stage costs)")
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit(main())

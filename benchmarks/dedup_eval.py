@@ -98,11 +98,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=6, help="seed of the variant generator")
     parser.add_argument("--corpus", type=Path, default=CORPUS_DIR)
     args = parser.parse_args(argv)
-    originals = seed_originals() + corpus_originals(args.corpus)
+    corpus = corpus_originals(args.corpus)
+    if not corpus:
+        print(f"dedup evaluation refused: no truth bodies in {args.corpus}; the evaluation set would "
+              "shrink to the 5 seeds", file=sys.stderr)  # fmt: skip
+        return 2
+    originals = seed_originals() + corpus
     documents = evaluation_set(originals, seed=args.seed)
-    print(
-        f"{len(originals)} originals, {len(documents)} documents, corpus {'found' if len(originals) > 5 else 'absent'}"
-    )
+    print(f"{len(originals)} originals ({len(corpus)} from {args.corpus}), {len(documents)} documents")
     if args.sweep:
         sweep(documents, range(2, 8))
         return 0

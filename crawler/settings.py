@@ -61,7 +61,7 @@ CONTENT_PIPELINES = {
     "pipelines.cleaning.CleaningPipeline": 200,
     "pipelines.enrichment.EnrichmentPipeline": 300,
 }
-# Worker processes for them: None = cores - 1 (at most 4), 0 = in the crawl process.
+# Worker processes for them: None = one per core (at most 4; none on one core), 0 = in the crawl process.
 CONTENT_WORKERS = None
 
 # --- extraction, cleaning, enrichment ------------------------------------------------------
@@ -172,8 +172,11 @@ BLOCKED_CLOSE_AFTER = 3
 BLOCKED_BACKOFF_HOURS = 6.0
 # The longest back-off after blocked runs, in hours.
 BLOCKED_BACKOFF_MAX_HOURS = 7 * 24.0
-# `scrapy schedule`: most crawls (of different sites) running at once.
-SCHEDULE_MAX_PARALLEL = 2
+# `scrapy schedule`: most crawls (of different sites) running at once; None = 100 in process, 2 subprocesses.
+SCHEDULE_MAX_PARALLEL = None
+# `scrapy schedule`: run the crawls in the scheduler's own process (one shared content worker
+# pool), not one `scrapy crawl` subprocess each.
+SCHEDULE_IN_PROCESS = True
 # Time zone the site schedules' cron expressions are read in.
 SCHEDULE_TIMEZONE = "Asia/Shanghai"
 

@@ -14,6 +14,14 @@ what they log comes back with each item and is replayed in the crawl process, so
 the ``log_count/*`` values and the log read as if they had run there. ``CONTENT_WORKERS = 0``
 runs the same stages in the crawl process itself.
 
+One pool serves every crawl of the process: ``scrapy crawlall`` and ``scrapy schedule`` run
+many sites' crawls side by side in one process, and a pool per crawl cost each site about
+300 MB and 3 s of CPU to start. The pool is started with the settings of the first crawl; a
+crawl whose settings differ (a site's ``EXTRACTION_OVERRIDES``, its politeness) sends the
+difference with each item, and each worker builds and keeps the stages of each such
+difference (at most :data:`STAGE_SETS` of them). The pool ends when the last crawl using it
+closes.
+
 A worker that dies (killed, out of memory, a crash in native code) breaks the pool: it is
 started again and the items in flight are submitted once more; an item that breaks a fresh
 pool again fails with an error naming its URL, and the crawl goes on (``content/worker_lost``).
@@ -25,13 +33,14 @@ code 1), as building them in the crawl process would have failed its start.
 Settings:
 
 * ``CONTENT_PIPELINES``: ``{class path: order}`` of the stages to run, like ``ITEM_PIPELINES``.
-* ``CONTENT_WORKERS`` (default ``None``): worker processes; ``None`` is one fewer than the
-  machine's cores, at most 4; ``0`` runs the stages in the crawl process.
+* ``CONTENT_WORKERS`` (default ``None``): worker processes; ``None`` is one per core, at most 4
+  (none on a single core, :func:`default_workers`); ``0`` runs the stages in the crawl process.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 import multiprocessing
 import multiprocessing.connection
@@ -39,6 +48,7 @@ import os
 import pickle
 import threading
 import traceback
+from collections import OrderedDict
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -59,12 +69,21 @@ from crawler.extensions.exitstatus import exit_status
 logger = logging.getLogger(__name__)
 
 MAX_DEFAULT_WORKERS = 4
+POOL_LINGER = 5.0
+"""Seconds a pool whose last crawl closed waits for another crawl before its workers end."""
+STAGE_SETS = 256
+"""Stage sets (one per distinct settings difference) a worker keeps before it drops the oldest."""
 
 
 def default_workers(cores: int | None = None) -> int:
-    """One worker per core but the crawl's own, at most :data:`MAX_DEFAULT_WORKERS`."""
+    """One worker per core, at most :data:`MAX_DEFAULT_WORKERS`; none on one core.
+
+    The crawl process itself needs about a third of the CPU the content stages need, so a worker
+    per core keeps both cores busy: on 2 cores, replaying 1,000 real pages, 2 workers beat 1 by
+    12% and 3 beat 2 by 3% for 310 MB more (``benchmarks/replay.py``, docs/crawling.md).
+    """
     cores = cores if cores is not None else (os.cpu_count() or 1)
-    return max(0, min(MAX_DEFAULT_WORKERS, cores - 1))
+    return 0 if cores < 2 else min(MAX_DEFAULT_WORKERS, cores)
 
 
 class RecordingStats:
@@ -145,13 +164,32 @@ def run_stages(stages: list[Any], item: Any) -> Any:
 
 @dataclass
 class _Worker:
-    """The state of one worker process: its stages, the stats and log records of the current item."""
+    """The state of one worker process: the pool's settings, the stages built for each settings
+    difference (key ``""``: none), the stats and log records of the current item."""
 
-    stages: list[Any]
+    settings: dict[str, Any]
     stats: RecordingStats
     handler: RecordingHandler = field(default_factory=RecordingHandler)
-    init_error: str | None = None
-    """Why the stages could not be built in this worker (a bad setting, a broken vocabulary)."""
+    stage_sets: OrderedDict[str, list[Any] | str] = field(default_factory=OrderedDict)
+    """Stages per settings key, or why they could not be built (a bad setting, a broken vocabulary)."""
+
+    def stages(self, key: str, overrides: dict[str, Any]) -> list[Any] | str:
+        """The stages for the pool's settings with ``overrides``, built on first use, or the error."""
+        built = self.stage_sets.get(key)
+        if built is not None:
+            self.stage_sets.move_to_end(key)
+            return built
+        values = Settings(self.settings)
+        values.update(overrides, priority="cmdline")
+        try:
+            built = build_stages(values, self.stats)
+        except Exception as error:  # reported with every item: a pool restart would fail the same way
+            built = f"{error.__class__.__name__}: {error}"
+        self.stats.take()
+        self.stage_sets[key] = built
+        if len(self.stage_sets) > STAGE_SETS:
+            self.stage_sets.popitem(last=False)
+        return built
 
 
 class ContentStagesError(RuntimeError):
@@ -197,22 +235,20 @@ def _exit_with_parent() -> None:
 def _init_worker(settings: dict[str, Any]) -> None:
     global _worker
     _exit_with_parent()
-    values = Settings(settings)
     stats = RecordingStats()
     handler = RecordingHandler()
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(values.get("LOG_LEVEL", "DEBUG"))
-    try:
-        _worker = _Worker(build_stages(values, stats), stats, handler)
-    except Exception as error:  # reported with every item: a pool restart would fail the same way
-        _worker = _Worker([], stats, handler, init_error=f"{error.__class__.__name__}: {error}")
-    stats.take()
+    root.setLevel(settings.get("LOG_LEVEL") or "DEBUG")
+    _worker = _Worker(settings, stats, handler)
+    _worker.stages("", {})  # built now, while the crawl process starts
 
 
-def _init_error() -> str | None:
+def _init_error(key: str, overrides: dict[str, Any]) -> str | None:
+    """Why the stages of these settings cannot be built in a worker, or ``None``."""
     assert _worker is not None, "worker not initialized"
-    return _worker.init_error
+    built = _worker.stages(key, overrides)
+    return built if isinstance(built, str) else None
 
 
 @dataclass
@@ -223,14 +259,15 @@ class _Outcome:
     records: list[logging.LogRecord]
 
 
-def _process_in_worker(item: Any) -> _Outcome:
+def _process_in_worker(key: str, overrides: dict[str, Any], item: Any) -> _Outcome:
     assert _worker is not None, "worker not initialized"
-    if _worker.init_error is not None:
-        failed = ContentStagesError(f"the content stages could not be built: {_worker.init_error}")
+    stages = _worker.stages(key, overrides)
+    if isinstance(stages, str):
+        failed = ContentStagesError(f"the content stages could not be built: {stages}")
         return _Outcome(item, failed, [], _worker.handler.take())
     error: Exception | None = None
     try:
-        item = run_stages(_worker.stages, item)
+        item = run_stages(stages, item)
     except Exception as raised:  # sent back and raised in the crawl process
         error = portable_error(raised)
     return _Outcome(item, error, _worker.stats.take(), _worker.handler.take())
@@ -246,6 +283,88 @@ def _picklable_settings(settings: BaseSettings) -> dict[str, Any]:
             continue
         kept[name] = value
     return kept
+
+
+def settings_key(overrides: dict[str, Any]) -> str:
+    """A name for a settings difference: equal differences share their stages in the workers."""
+    return (
+        hashlib.sha256(pickle.dumps(sorted(overrides.items(), key=lambda item: item[0]))).hexdigest()[:16]
+        if overrides
+        else ""
+    )
+
+
+class SharedPool:
+    """One process pool for every crawl of this process that asks for ``workers`` workers.
+
+    :meth:`acquire` returns the pool (started with the settings of the crawl that asked first)
+    and counts its users; :meth:`release` shuts it down when the last one is done. A pool that a
+    dead worker broke is started again once, by the first user that notices (``generation``).
+    """
+
+    _pools: dict[int, SharedPool] = {}  # noqa: RUF012 (the pools of this process, by worker count)
+
+    def __init__(self, workers: int, settings: dict[str, Any]) -> None:
+        self.workers = workers
+        self.settings = settings
+        self.users = 0
+        self.generation = 0
+        self.executor = self._new_executor()
+
+    @classmethod
+    def acquire(cls, workers: int, settings: BaseSettings) -> SharedPool:
+        pool = cls._pools.get(workers)
+        if pool is None:
+            pool = cls._pools[workers] = cls(workers, _picklable_settings(settings))
+        pool.users += 1
+        return pool
+
+    def release(self) -> None:
+        """One user fewer. The last one ends the pool, after :data:`POOL_LINGER` seconds when an
+        event loop runs: crawls started one after another (``crawlall`` with a limit of parallel
+        crawls) would otherwise each start the workers again."""
+        self.users -= 1
+        if self.users > 0:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._shutdown_if_unused()
+            return
+        loop.call_later(POOL_LINGER, self._shutdown_if_unused)
+
+    def _shutdown_if_unused(self) -> None:
+        if self.users > 0:
+            return
+        if SharedPool._pools.get(self.workers) is self:
+            del SharedPool._pools[self.workers]
+        self.executor.shutdown(wait=True, cancel_futures=True)
+
+    def overrides(self, settings: BaseSettings) -> dict[str, Any]:
+        """The settings of a crawl that differ from the pool's (what its items carry)."""
+        mine = _picklable_settings(settings)
+        return {name: value for name, value in mine.items() if self.settings.get(name, _MISSING) != value}
+
+    def restart(self, generation: int) -> None:
+        """Starts the pool again unless another user already did since ``generation``."""
+        if generation != self.generation:
+            return
+        logger.error("a content worker died; starting the worker pool again")
+        self.executor.shutdown(wait=False, cancel_futures=True)
+        self.executor = self._new_executor()
+
+    def _new_executor(self) -> ProcessPoolExecutor:
+        self.generation += 1
+        return ProcessPoolExecutor(
+            max_workers=self.workers,
+            # spawn, not fork: the crawl process runs a reactor and threads a fork would copy mid-flight.
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_init_worker,
+            initargs=(self.settings,),
+        )
+
+
+_MISSING = object()
 
 
 def _pool_can_run() -> bool:
@@ -265,11 +384,12 @@ class ContentPipeline:
         self.stats = stats
         self.workers = workers
         self.stages: list[Any] = []
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool: SharedPool | None = None
+        self._overrides: dict[str, Any] = {}
+        self._key = ""
         self._built: Future[str | None] | None = None
         """The first task of the pool: the stages' build error in a worker, or ``None``."""
         self._stage_check: asyncio.Task[None] | None = None
-        self._pool_generation = 0
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> ContentPipeline:
@@ -302,12 +422,15 @@ class ContentPipeline:
         self.stats.set_value("content/workers", self.workers)
 
     def _start_pool(self) -> None:
-        self.pool = self._new_pool()
-        self._built = self.pool.submit(_init_error)  # starts the workers: the pool spawns on demand
+        self.pool = SharedPool.acquire(self.workers, self.settings)
+        self._overrides = self.pool.overrides(self.settings)
+        self._key = settings_key(self._overrides)
+        # Starts the workers (the pool spawns on demand) and builds this crawl's stages in one.
+        self._built = self.pool.executor.submit(_init_error, self._key, self._overrides)
 
     def close_spider(self) -> None:
         if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool.release()
             self.pool = None
 
     def _check_stages(self) -> None:
@@ -336,16 +459,6 @@ class ContentPipeline:
         if self.crawler is not None and self.crawler.engine is not None:
             await self.crawler.engine.close_spider_async(reason="content_stages_failed")
 
-    def _new_pool(self) -> ProcessPoolExecutor:
-        self._pool_generation += 1
-        return ProcessPoolExecutor(
-            max_workers=self.workers,
-            # spawn, not fork: the crawl process runs a reactor and threads a fork would copy mid-flight.
-            mp_context=multiprocessing.get_context("spawn"),
-            initializer=_init_worker,
-            initargs=(_picklable_settings(self.settings),),
-        )
-
     async def process_item(self, item: Any) -> Any:
         if self.pool is None:
             return run_stages(self.stages, item)
@@ -362,15 +475,13 @@ class ContentPipeline:
         and the item submitted once more."""
         for attempt in (1, 2):
             assert self.pool is not None
-            generation = self._pool_generation
+            generation = self.pool.generation
             try:
-                return await asyncio.wrap_future(self.pool.submit(_process_in_worker, item))
+                future = self.pool.executor.submit(_process_in_worker, self._key, self._overrides, item)
+                return await asyncio.wrap_future(future)
             except BrokenProcessPool:
                 self.stats.inc_value("content/worker_lost")
-                if generation == self._pool_generation:
-                    logger.error("a content worker died; starting the worker pool again")
-                    self.pool.shutdown(wait=False, cancel_futures=True)
-                    self.pool = self._new_pool()
+                self.pool.restart(generation)
                 if attempt == 2:
                     url = getattr(item, "url", None)
                     raise RuntimeError(f"content worker died twice while processing {url}") from None

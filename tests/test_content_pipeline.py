@@ -19,7 +19,7 @@ from scrapy.exceptions import DropItem, NotConfigured
 
 from crawler import settings as project_settings
 from crawler.items import Article, Page
-from pipelines.content import ContentPipeline, ContentStagesError, default_workers
+from pipelines.content import ContentPipeline, ContentStagesError, SharedPool, default_workers
 from tests.conftest import project_crawler
 
 PROJECT_STAGES = project_settings.CONTENT_PIPELINES
@@ -106,8 +106,8 @@ def seed_pages() -> list[Page]:
     ]
 
 
-def test_default_workers_leave_a_core_to_the_crawl() -> None:
-    assert [default_workers(cores) for cores in (1, 2, 3, 8, 64)] == [0, 1, 2, 4, 4]
+def test_default_workers_are_one_per_core() -> None:
+    assert [default_workers(cores) for cores in (1, 2, 3, 8, 64)] == [0, 2, 3, 4, 4]
 
 
 def test_negative_workers_are_refused() -> None:
@@ -274,3 +274,38 @@ def test_crawl_with_stages_that_cannot_be_built_stops(tmp_path: Path) -> None:
     assert "the content stages could not be built in a worker process: ValueError: vocabulary file" in done.stderr
     assert "'finish_reason': 'content_stages_failed'" in done.stderr
     assert done.returncode == 1
+
+
+class SettingStage:
+    """Marks each item with the value of ``TEST_MARK`` in the settings it was built from."""
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> SettingStage:
+        return cls(crawler.settings["TEST_MARK"])
+
+    def __init__(self, mark: str) -> None:
+        self.mark = mark
+
+    def process_item(self, item: Any) -> Any:
+        item.extra.cleaning[f"mark {self.mark}"] = os.getpid()
+        return item
+
+
+def test_crawls_of_one_process_share_one_pool_with_their_own_settings() -> None:
+    """Many sites' crawls in one process: one pool of workers, each crawl's stages built from its settings."""
+    first, _ = build(2, {f"{HERE}.SettingStage": 100}, TEST_MARK="a")
+    second, _ = build(2, {f"{HERE}.SettingStage": 100}, TEST_MARK="b")
+    try:
+        assert first.pool is second.pool is not None
+        pool = first.pool
+        marks_a = process(first, article(url="https://example.cn/a.html")).extra.cleaning
+        marks_b = process(second, article(url="https://example.cn/b.html")).extra.cleaning
+        assert list(marks_a) == ["mark a"]
+        assert list(marks_b) == ["mark b"]
+        first.close_spider()
+        assert pool.users == 1
+        assert list(process(second, article()).extra.cleaning) == ["mark b"]  # still served
+    finally:
+        first.close_spider()
+        second.close_spider()
+    assert 2 not in SharedPool._pools  # the last user shut it down

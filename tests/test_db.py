@@ -235,3 +235,56 @@ def test_new_copy_links_of_an_unchanged_article_are_stored_without_a_new_revisio
     with engine.begin() as connection:
         upsert_articles(connection, [article("http://b.cn/1")], now=T1)  # an item without links clears none
     assert stored(engine)["http://b.cn/1"].cluster_id == 7
+
+
+def test_body_original_is_stored_only_where_it_differs_from_the_body(engine: Engine) -> None:
+    from sqlalchemy import text
+
+    with engine.begin() as connection:
+        upsert_articles(
+            connection,
+            [
+                article("http://a.cn/1", body="正文"),
+                article("http://a.cn/2", body="正文二", body_original="正文二（原）"),
+            ],
+            now=T0,
+        )
+    rows = stored(engine)
+    assert (rows["http://a.cn/1"].body_original, rows["http://a.cn/2"].body_original) == (None, "正文二（原）")
+    with engine.connect() as connection:
+        shown = connection.execute(text("SELECT url, body_original FROM articles_unique ORDER BY url")).all()
+    assert [tuple(row) for row in shown] == [("http://a.cn/1", "正文"), ("http://a.cn/2", "正文二（原）")]
+
+
+def test_migration_0011_nulls_equal_copies_and_its_downgrade_restores_them(database_url: str) -> None:
+    from sqlalchemy import text
+
+    engine = make_engine(database_url)
+    try:
+        upgrade(engine, "0010_i15_stories")
+        with engine.begin() as connection:
+            upsert_articles(
+                connection, [article("http://a.cn/1", body="正文", body_original="x"),
+                             article("http://a.cn/2", body="正文二", body_original="原文")], now=T0,
+            )  # fmt: skip
+            # Before 0011_i20_body_original the copy was stored whatever it held.
+            connection.execute(text("UPDATE articles SET body_original = body WHERE url = 'http://a.cn/1'"))
+        upgrade(engine)
+        with engine.connect() as connection:
+            raw = connection.execute(text("SELECT url, body_original FROM articles ORDER BY url")).all()
+            assert [tuple(row) for row in raw] == [("http://a.cn/1", None), ("http://a.cn/2", "原文")]
+            assert search(connection, "正文二")  # the search triggers survived the column change
+        with engine.begin() as connection:  # NULL is accepted after the upgrade
+            upsert_articles(connection, [article("http://a.cn/3", body="正文三")], now=T1)
+        downgrade(engine, "0010_i15_stories")
+        with engine.connect() as connection:
+            raw = connection.execute(text("SELECT url, body_original FROM articles ORDER BY url")).all()
+            assert [tuple(row) for row in raw] == [
+                ("http://a.cn/1", "正文"),
+                ("http://a.cn/2", "原文"),
+                ("http://a.cn/3", "正文三"),
+            ]
+        with engine.begin() as connection, pytest.raises(Exception, match=r"(?i)not null|null value"):
+            connection.execute(text("UPDATE articles SET body_original = NULL"))
+    finally:
+        engine.dispose()

@@ -6,6 +6,7 @@ process; the site configs point at it from a temporary ``SITES_DIR``.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import signal
@@ -341,17 +342,35 @@ def test_list_and_crawlstate_show_the_sites(web: FixtureWeb, sqlite_url: str, tm
     assert query_rows(sqlite_url, "SELECT COUNT(*) AS n FROM articles")[0]["n"] == 6  # and stored once
 
 
-def test_schedule_once_starts_the_due_crawls_in_subprocesses(web: FixtureWeb, sqlite_url: str, tmp_path: Path) -> None:
+def test_crawlall_with_one_crawl_at_a_time_still_crawls_every_site(
+    web: FixtureWeb, sqlite_url: str, tmp_path: Path
+) -> None:
+    """SCHEDULE_MAX_PARALLEL bounds the crawls alive at once; the rest start as earlier ones end."""
+    sites = site_configs(tmp_path / "sites", web.base)
+    run = scrapy(["crawlall", "--all", "-s", "SCHEDULE_MAX_PARALLEL=1"], sqlite_url, sites, tmp_path, timeout=240)
+    assert run.returncode == 0, run.stderr[-4000:]
+    runs = query_rows(sqlite_url, "SELECT site, status, started_at, finished_at FROM crawl_runs ORDER BY started_at")
+    assert sorted(r["site"] for r in runs) == sorted(path.stem for path in sites.glob("fx_*.toml"))
+    assert all(r["status"] == "ok" for r in runs)
+    for earlier, later in itertools.pairwise(runs):  # one at a time: each starts once the one before ended
+        assert later["started_at"] >= earlier["finished_at"]
+
+
+@pytest.mark.parametrize("in_process", ["1", "0"], ids=["in-process", "subprocesses"])
+def test_schedule_once_starts_the_due_crawls(web: FixtureWeb, sqlite_url: str, tmp_path: Path, in_process: str) -> None:
     sites = site_configs(tmp_path / "sites", web.base)
     farm = sites / "fx_farm.toml"  # once a year: due now (never crawled), then not again
     farm.write_text(farm.read_text(encoding="utf-8").replace("*/30 * * * *", "0 0 1 1 *"), encoding="utf-8")
-    run = scrapy(["schedule", "--once", "--site", "fx_farm", "--site", "fx_repost"], sqlite_url, sites, tmp_path)
+    mode = ["-s", f"SCHEDULE_IN_PROCESS={in_process}"]
+    # Subprocesses each start their own worker pool: slow on 2 shared cores.
+    run = scrapy(["schedule", "--once", "--site", "fx_farm", "--site", "fx_repost", *mode], sqlite_url, sites, tmp_path,
+                 timeout=240)  # fmt: skip
     assert run.returncode == 0, run.stderr[-4000:]
     runs = query_rows(sqlite_url, "SELECT site, status FROM crawl_runs ORDER BY site")
     assert [(r["site"], r["status"]) for r in runs] == [("fx_farm", "ok"), ("fx_repost", "ok")]
     assert table_rows(sqlite_url, "articles") == 6 + 5
     assert "started fx_farm, fx_repost" in run.stdout
-    again = scrapy(["schedule", "--once", "--site", "fx_farm"], sqlite_url, sites, tmp_path)
+    again = scrapy(["schedule", "--once", "--site", "fx_farm", *mode], sqlite_url, sites, tmp_path)
     assert again.stdout.strip() == "started nothing: no site is due"
 
 

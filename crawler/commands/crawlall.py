@@ -3,27 +3,36 @@
 A site is due when its cron schedule fired since its last crawl started (never crawled:
 due), and it is not backing off after blocked runs (:mod:`crawler.crawlstate.scheduling`). ``--all``
 crawls every configured site regardless. The crawls run side by side in one Scrapy process
-(each site's politeness applies to its own domains); the exit code is the highest any crawl
-reported (:class:`~crawler.exitcodes.ExitCode`: 2 articles spooled, 3 a site already being
-crawled, 1 a crawl that could not start, or a site config that could not be read: the other
-sites are crawled all the same).
+(each site's politeness applies to its own domains, each crawl writes its own ``crawl_runs``
+row, all share one pool of content workers), at most ``SCHEDULE_MAX_PARALLEL`` at once (by
+default 100: a crawl starts as another ends, so a thousand sites do not hold a thousand crawlers
+in memory); the exit code is the highest any crawl reported
+(:class:`~crawler.exitcodes.ExitCode`: 2 articles spooled, 3 a site already being crawled, 1 a
+crawl that could not start, or a site config that could not be read: the other sites are
+crawled all the same).
 
-Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``BLOCKED_BACKOFF_HOURS``,
-``BLOCKED_BACKOFF_MAX_HOURS``; with ``DISTRIBUTED`` the due sites are queued in Redis for
-``scrapy worker`` processes instead of crawled here.
+Settings: ``SITES_DIR``, ``DATABASE_URL``, ``SCHEDULE_TIMEZONE``, ``SCHEDULE_MAX_PARALLEL``,
+``BLOCKED_BACKOFF_HOURS``, ``BLOCKED_BACKOFF_MAX_HOURS``; with ``DISTRIBUTED`` the due sites are
+queued in Redis for ``scrapy worker`` processes instead of crawled here.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 import sys
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from scrapy.commands import ScrapyCommand
+from scrapy.crawler import Crawler, CrawlerProcessBase
 from scrapy.exceptions import UsageError
 from scrapy.utils.conf import arglist_to_dict
+from scrapy.utils.log import failure_to_exc_info
+from twisted.internet.defer import Deferred, DeferredSemaphore
+from twisted.python.failure import Failure
 
 from crawler.commands import check_database_url
 from crawler.crawlstate.scheduling import Backoff, SiteHistory, history_from_db, is_due
@@ -34,12 +43,31 @@ from crawler.exitcodes import ExitCode
 from crawler.extensions.exitstatus import crawl_exit_code
 from crawler.siteconfig import sites_dir, usable_sites
 
+logger = logging.getLogger(__name__)
+
 
 def backoff_from(settings: Any) -> Backoff:
     return Backoff(
         base=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_HOURS")),
         cap=timedelta(hours=settings.getfloat("BLOCKED_BACKOFF_MAX_HOURS")),
     )
+
+
+def crawl_finished(process: CrawlerProcessBase, crawler: Crawler, **spider_args: Any) -> Deferred[Any]:
+    """Starts ``crawler`` in ``process``; fires when the crawl has ended. (CrawlerProcess gives
+    a Deferred, AsyncCrawlerProcess, which the asyncio reactor brings, an asyncio task.)"""
+    started = process.crawl(crawler, **spider_args)
+    if isinstance(started, Deferred):
+        return started
+    return Deferred.fromFuture(asyncio.ensure_future(started))
+
+
+def parallel_crawls(settings: Any) -> int:
+    """``SCHEDULE_MAX_PARALLEL``, or by default 100 crawls at once in this process, 2 subprocesses."""
+    value = settings.get("SCHEDULE_MAX_PARALLEL")
+    if value in (None, ""):
+        return 100 if settings.getbool("SCHEDULE_IN_PROCESS") else 2
+    return int(value)
 
 
 class Command(ScrapyCommand):
@@ -87,16 +115,29 @@ class Command(ScrapyCommand):
             print(f"queued {queued} of {len(due)} due sites for the workers (the others are queued already)")
             return
         print(f"crawling {len(due)} sites: {', '.join(due)}")
-        crawlers = []
-        for site in due:
-            crawler = self.crawler_process.create_crawler(site)
-            self.crawler_process.crawl(crawler, **opts.spargs)
+        crawlers: list[Crawler] = []
+        process = self.crawler_process
+        limit = DeferredSemaphore(max(1, parallel_crawls(self.settings)))
+
+        def start(site: str) -> Any:
+            crawler = process.create_crawler(site)
             crawlers.append(crawler)
-        self.crawler_process.start()
+            return crawl_finished(process, crawler, **opts.spargs)
+
+        failed: list[Failure] = []
+        for site in due:
+            # Crawls beyond the limit start as earlier ones end, before the process's join()
+            # sees its set of active crawls empty (the semaphore's callback runs first).
+            limit.run(start, site).addErrback(failed.append)
+        process.start()
+        for failure in failed:
+            logger.error("a crawl failed: %s", failure.getErrorMessage(), exc_info=failure_to_exc_info(failure))
         if self.crawler_process.bootstrap_failed:
             self.exitcode = ExitCode.FAILED
         # A crawl that never started (bad config, bad arguments) counts as FAILED.
         self.exitcode = max([self.exitcode, *(crawl_exit_code(crawler) for crawler in crawlers)])
+        if failed:
+            self.exitcode = max(self.exitcode, ExitCode.FAILED)
 
     def _due(self, sites: list[str], schedules: dict[str, str]) -> list[str]:
         assert self.settings is not None

@@ -41,13 +41,21 @@ def revision_hash(article: Article) -> str:
     return hashlib.sha256(encoded.encode("utf-8")).hexdigest()
 
 
+def stored_body_original(body: str, body_original: str) -> str | None:
+    """What ``articles.body_original`` holds: ``None`` when the text before cleaning is the body."""
+    return None if body_original == body else body_original
+
+
 def article_row(article: Article, now: datetime, local_time: LocalTime | None = None) -> dict[str, Any]:
-    """The column values of ``article`` for an insert at ``now``; the typed annex is stored as
+    """The column values of ``article`` for an insert at ``now``; ``body_original`` only when it
+    differs from ``body`` (:func:`stored_body_original`); the typed annex is stored as
     its JSON form in ``extra`` (:func:`crawler.items.article_from_json` reads it back). The
     host and the local day (:mod:`crawler.timezones`) are derived here, once."""
     row = {name: getattr(article, name) for name in _ITEM_FIELDS}
     host = urlsplit(article.url).hostname or None
     row.update(
+        # A second copy of the body on most rows otherwise (migration 0011_i20_body_original).
+        body_original=stored_body_original(article.body, article.body_original),
         host=host,
         published_day=(local_time or LocalTime.default()).published_day(
             article.published, article.published_precision, article.site, host

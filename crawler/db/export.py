@@ -30,7 +30,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import IO, Any, Literal
 
-from sqlalchemy import Column, Connection, MetaData, Select, Table, and_, inspect, or_, select, types
+from sqlalchemy import Column, Connection, MetaData, Select, Table, and_, func, inspect, or_, select, types
 
 from crawler.db.arrow_types import column_type, value_type
 from crawler.timezones import DAY_PRECISION, LocalTime, day_start
@@ -92,8 +92,19 @@ def _day_range(column: Column[Any], since: date | None, until: date | None, loca
     )
 
 
+def exported_columns(table: Table) -> list[Any]:
+    """The columns of ``table`` as exported: ``body_original``, NULL in the database where it
+    equals ``body`` (migration ``0011_i20_body_original``), is exported as the text it stands for."""
+    if "body_original" not in table.c or "body" not in table.c:
+        return list(table.c)
+    return [
+        func.coalesce(column, table.c.body).label(column.name) if column.name == "body_original" else column
+        for column in table.c
+    ]
+
+
 def filtered_query(table: Table, where: ExportFilter, local_time: LocalTime | None = None) -> Select[Any]:
-    query = select(table)
+    query = select(*exported_columns(table))
     if where.site is not None:
         if "site" not in table.c:
             raise ExportError(f"{table.name} has no site column to filter on")

@@ -87,7 +87,9 @@ class ArticleRow(Base):
     doc_number: Mapped[str | None] = mapped_column(Text, index=True)
     issuer: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text, default="")
-    body_original: Mapped[str] = mapped_column(Text, default="")
+    body_original: Mapped[str | None] = mapped_column(Text)
+    """The text before cleaning, NULL when it equals ``body`` (most rows): readers take
+    ``COALESCE(body_original, body)``, as ``articles_unique`` and ``scrapy export`` do."""
     script: Mapped[str] = mapped_column(String(20), default="simplified", index=True)
     content_hash: Mapped[str | None] = mapped_column(String(64), index=True)
     duplicate_of: Mapped[str | None] = mapped_column(Text, index=True)

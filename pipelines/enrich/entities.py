@@ -19,6 +19,8 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable
+from functools import cache
+from itertools import accumulate
 from typing import Any
 
 import jieba.posseg
@@ -53,24 +55,32 @@ class LazyPosTagger:
         self._tags: dict[str, str] = pos.word_tag_tab
         self._unknown: dict[str, list[tuple[str, str]]] = {}
 
-    def tokens(self, text: str) -> list[Token]:
-        """The words of ``text`` at their offsets, tagged from the dictionary where it knows them."""
+    def tokens(self, text: str) -> Tokens:
+        """The words of ``text`` at their offsets, tagged from the dictionary where it knows them.
+
+        Plain lists, no object per word: the rules look at the tags of a few words around an
+        organization suffix, a place name or a job title, and a body has about a thousand words
+        (an object per word was a third of the stage's time).
+        """
         tags = self._tags
-        tokens: list[Token] = []
-        position = 0
-        for word in self._segment(text):
-            flag = tags.get(word)
-            if flag is None and not _HAN.search(word):
-                flag = _non_han_tag(word)
-            if flag is not None or len(word) < self.SPLIT_FROM:
-                tokens.append(Token(word, position, flag, self))
-            else:
-                offset = position
-                for piece, piece_flag in self._pieces(word):
-                    tokens.append(Token(piece, offset, piece_flag, self))
-                    offset += len(piece)
-            position += len(word)
-        return tokens
+        words = list(self._segment(text))
+        # An unknown word of SPLIT_FROM or more Han characters is split the way the POS HMM splits it.
+        if any(len(word) >= self.SPLIT_FROM and word not in tags and _HAN.search(word) for word in words):
+            split: list[str] = []
+            pieces_tags: dict[int, str] = {}
+            for word in words:
+                if len(word) >= self.SPLIT_FROM and word not in tags and _HAN.search(word):
+                    for piece, flag in self._pieces(word):
+                        pieces_tags[len(split)] = flag
+                        split.append(piece)
+                else:
+                    split.append(word)
+            words = split
+            flags = [pieces_tags.get(index, tags.get(word)) for index, word in enumerate(words)]
+        else:
+            flags = [tags.get(word) for word in words]
+        starts = [0, *accumulate(map(len, words))][:-1] if words else []
+        return Tokens(words, starts, flags, self)
 
     def unknown_tag(self, word: str) -> str:
         pieces = self._pieces(word)
@@ -103,32 +113,43 @@ def _non_han_tag(word: str) -> str:
     return "x"
 
 
-class Token:
-    """A word at a character offset; the tag of a word the dictionary does not know is asked of
-    the tagger (its POS HMM) on first read."""
+class Tokens:
+    """The words of a text (``words[i]`` at character offset ``starts[i]``) and their tags; the
+    tag of a word the dictionary does not know is asked of the tagger (its POS HMM) on first read."""
 
-    __slots__ = ("_flag", "_tagger", "start", "word")
+    __slots__ = ("_flags", "_tagger", "starts", "words")
 
-    def __init__(self, word: str, start: int, flag: str | None, tagger: LazyPosTagger) -> None:
-        self.word = word
-        self.start = start
-        self._flag = flag
+    def __init__(self, words: list[str], starts: list[int], flags: list[str | None], tagger: LazyPosTagger) -> None:
+        self.words = words
+        self.starts = starts
+        self._flags = flags
         self._tagger = tagger
 
-    @property
-    def flag(self) -> str:
-        if self._flag is None:
-            self._flag = self._tagger.unknown_tag(self.word)
-        return self._flag
+    def __len__(self) -> int:
+        return len(self.words)
 
     @property
-    def known_flag(self) -> str | None:
-        """The tag when it costs nothing to read (a dictionary word), else ``None``."""
-        return self._flag
+    def read_flags(self) -> list[str | None]:
+        """The tags known so far, by index (``None``: not read yet); for filters over every word
+        that must not run the HMM."""
+        return self._flags
 
-    @property
-    def end(self) -> int:
-        return self.start + len(self.word)
+    def flag(self, index: int) -> str:
+        flag = self.known_flag(index)
+        if flag is None:
+            flag = self._flags[index] = self._tagger.unknown_tag(self.words[index])
+        return flag
+
+    def known_flag(self, index: int) -> str | None:
+        """The tag when it costs nothing to read (a dictionary word, a word without Han
+        characters, a tag read before), else ``None``."""
+        flag = self._flags[index]
+        if flag is None and not _HAN.search(self.words[index]):
+            flag = self._flags[index] = _non_han_tag(self.words[index])
+        return flag
+
+    def end(self, index: int) -> int:
+        return self.starts[index] + len(self.words[index])
 
 
 PROPER = frozenset({"ns", "nt", "nz", "nr", "nrt", "nrfg", "j", "eng"})
@@ -143,40 +164,40 @@ ROLE_WINDOW = 40
 _CLAUSE_BREAK = re.compile(r"[，。；：！？,;:!?“”\"‘’'《》\n]")
 
 
-def _org_span(tokens: list[Token], end: int, vocab: Vocabulary) -> tuple[int, int] | None:
+def _org_span(tokens: Tokens, end: int, vocab: Vocabulary) -> tuple[int, int] | None:
     """Token range ``[first, end]`` of the organization whose suffix token is ``end``."""
     first = end
     while first > 0 and end - first < MAX_ORG_TOKENS:
-        previous = tokens[first - 1]
-        if previous.flag not in ORG_BODY:
+        previous = first - 1
+        if tokens.flag(previous) not in ORG_BODY:
             break
-        has_proper = any(token.flag in PROPER for token in tokens[first : end + 1])
+        has_proper = any(tokens.flag(index) in PROPER for index in range(first, end + 1))
         # Stop at an earlier organization unless it is a known one (浙江大学 in
         # 浙江大学衢州研究院) or the name so far is generic (股份有限公司).
-        if previous.word.endswith(vocab.fields.org_suffixes) and previous.flag != "nt" and has_proper:
+        if tokens.words[previous].endswith(vocab.fields.org_suffixes) and tokens.flag(previous) != "nt" and has_proper:
             break
         first -= 1
     # A name starts at its first proper noun: 参与单位浙江清华… is 浙江清华….
-    while first < end and tokens[first].flag not in PROPER:
+    while first < end and tokens.flag(first) not in PROPER:
         first += 1
-    if not any(token.flag in PROPER for token in tokens[first : end + 1]):
+    if not any(tokens.flag(index) in PROPER for index in range(first, end + 1)):
         return None
-    length = tokens[end].end - tokens[first].start
+    length = tokens.end(end) - tokens.starts[first]
     return (first, end) if ORG_LENGTH[0] <= length <= ORG_LENGTH[1] else None
 
 
-def organization_spans(tokens: list[Token], vocab: Vocabulary) -> list[tuple[int, int]]:
+def organization_spans(tokens: Tokens, vocab: Vocabulary) -> list[tuple[int, int]]:
     """Character spans of organization names, in reading order, without overlaps."""
     spans: list[tuple[int, int]] = []
-    for index, token in enumerate(tokens):
-        if not token.word.endswith(vocab.fields.org_suffixes):
-            continue
-        if token.flag == "nt" and len(token.word) >= ORG_LENGTH[0]:
-            spans.append((token.start, token.end))
-        elif token.flag in ORG_BODY:
+    suffixes = vocab.fields.org_suffixes
+    for index in [index for index, word in enumerate(tokens.words) if word.endswith(suffixes)]:
+        flag = tokens.flag(index)
+        if flag == "nt" and len(tokens.words[index]) >= ORG_LENGTH[0]:
+            spans.append((tokens.starts[index], tokens.end(index)))
+        elif flag in ORG_BODY:
             found = _org_span(tokens, index, vocab)
             if found is not None:
-                spans.append((tokens[found[0]].start, token.end))
+                spans.append((tokens.starts[found[0]], tokens.end(index)))
     # A known organization inside a longer name (浙江大学 in 浙江大学衢州研究院) is not counted.
     return [span for span in spans if not any(o != span and o[0] <= span[0] and span[1] <= o[1] for o in spans)]
 
@@ -216,16 +237,19 @@ def _named_division(word: str, level: str | None, vocab: Vocabulary) -> bool:
     return vocab.mentions.place_official_names[word] == word or level in ("province", "city")
 
 
-def _is_place(token: Token, level: str | None, vocab: Vocabulary) -> bool:
-    if token.known_flag == "ns":
+def _is_place(tokens: Tokens, index: int, level: str | None, vocab: Vocabulary) -> bool:
+    if tokens.known_flag(index) == "ns":
         return True
     if not level:
         return False
-    return token.flag == "ns" or (token.flag in PERSON and _named_division(token.word, level, vocab))
+    flag = tokens.flag(index)
+    return flag == "ns" or (flag in PERSON and _named_division(tokens.words[index], level, vocab))
 
 
 def _role_before(text: str, start: int, anchors: list[int], vocab: Vocabulary) -> str | None:
     window = text[max(0, start - ROLE_WINDOW) : start]
+    if not window.rstrip().endswith(vocab.mentions.person_titles):
+        return None  # the clause test below implies this one, which costs no split
     clause = _CLAUSE_BREAK.split(window)[-1]
     stripped = clause.rstrip()
     if not stripped.endswith(vocab.mentions.person_titles):
@@ -240,32 +264,58 @@ def _role_before(text: str, start: int, anchors: list[int], vocab: Vocabulary) -
     return re.sub(r"\s+", "", role).strip() or None
 
 
+@cache
+def _title_ends(titles: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(title[-1] for title in titles if title)
+
+
+def _after_a_title(words: list[str], titles: tuple[str, ...]) -> list[int]:
+    """Indexes of the words of 2 to 4 characters that may follow a job title: the last
+    character before them, spaces aside, ends a title (or only spaces precede them in their
+    token). :func:`_role_before` decides; this only spares it the other words."""
+    ends = _title_ends(titles)
+    candidates = []
+    for index in [i for i, word in enumerate(words) if 2 <= len(word) <= 4 and i > 0]:
+        previous = words[index - 1].rstrip()
+        if not previous or previous[-1] in ends:
+            candidates.append(index)
+    return candidates
+
+
 def find_entities(text: str | None, vocab: Vocabulary, tokenizer: LazyPosTagger) -> Entities:
     """Organizations, places and people with their mention counts, each in order of first mention."""
     result = Entities()
     if not text:
         return result
     tokens = tokenizer.tokens(text)
+    words = tokens.words
     org_spans = organization_spans(tokens, vocab)
     organizations = Counter(text[start:end] for start, end in org_spans)
     result.organizations = [Organization(name, count) for name, count in organizations.items()]
     # Tags are read last, as a lazy tagger runs its HMM on an unknown word when its tag is read.
-    levels = {word: place_level(word, vocab) for word in {token.word for token in tokens}}
-    place_tokens = [t for t in tokens if _is_place(t, levels[t.word], vocab)]
+    levels = {word: place_level(word, vocab) for word in set(words)}
+    # A place has a level or a dictionary tag ns: only those words are looked at.
+    read = tokens.read_flags
+    place_indexes = [
+        index
+        for index, word in enumerate(words)
+        if (levels[word] or read[index] == "ns") and _is_place(tokens, index, levels[word], vocab)
+    ]
     # 嘉兴 and 嘉兴市 are one place, under its official name; other names stay as written.
     official = {word: vocab.mentions.place_official_names.get(word, word) for word in levels}
-    places = Counter(official[token.word] for token in place_tokens if levels[token.word])
+    places = Counter(official[words[index]] for index in place_indexes if levels[words[index]])
     place_levels = {official[word]: level for word, level in levels.items() if level}
     result.places = [Place(name, count, place_levels[name]) for name, count in places.items()]
-    anchors = sorted([start for start, _ in org_spans] + [t.start for t in place_tokens])
+    anchors = sorted([start for start, _ in org_spans] + [tokens.starts[index] for index in place_indexes])
     roles: dict[str, str] = {}
-    for token in tokens:
-        if not 2 <= len(token.word) <= 4 or token.word in roles or token.known_flag not in (None, *PERSON):
+    for index in _after_a_title(words, vocab.mentions.person_titles):
+        word = words[index]
+        if word in roles or tokens.known_flag(index) not in (None, *PERSON):
             continue
-        if _named_division(token.word, levels[token.word], vocab):
+        if _named_division(word, levels[word], vocab):
             continue
-        role = _role_before(text, token.start, anchors, vocab)
-        if role is not None and token.flag in PERSON:
-            roles[token.word] = role
+        role = _role_before(text, tokens.starts[index], anchors, vocab)
+        if role is not None and tokens.flag(index) in PERSON:
+            roles[word] = role
     result.people = [MentionedPerson(name, role, text.count(name)) for name, role in roles.items()]
     return result

@@ -51,7 +51,8 @@ _LOWER = "translate(concat(@class, ' ', @id), 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abc
 def _named_xpath(names: tuple[str, ...]) -> etree.XPath:
     wanted = " or ".join(f"contains({_LOWER}, '{name}')" for name in names)
     return etree.XPath(
-        f"(//body | /*[not(body)])//*[self::span or self::div or self::p or self::em or self::a][{wanted}]"
+        "(//body | /*[not(body)])//*[self::span or self::div or self::p or self::em or self::a]"
+        f"[@class or @id][{wanted}]"
     )
 
 

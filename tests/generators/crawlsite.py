@@ -1,5 +1,11 @@
-"""A generated gov-style site served on 127.0.0.1 (port 0): numbered list pages of ``PER_PAGE``
-links, GBK article pages of about 2 KB, for the crawl benchmark (``benchmarks/crawl.py``).
+"""A gov-style site served on 127.0.0.1 (port 0): numbered list pages of ``PER_PAGE`` links to
+article pages, for the crawl benchmarks (``benchmarks/crawl.py``, ``benchmarks/fleet.py``).
+
+The article pages are real: variants of the dev-corpus pages (:mod:`tests.generators.corpuspages`,
+88 KB on average, served without a charset in the header so the page's own ``<meta>`` decides,
+as for a replayed file) when a list of corpus pages is given. Without one they are generated GBK
+pages of about 2 KB, which cost far less to parse than real pages: figures from them do not
+describe real crawls.
 
 Articles are distinct texts (words drawn from jieba's dictionary around one templated sentence
 with the figures), so that they are not near duplicates of one another; ``one_template`` makes
@@ -18,6 +24,8 @@ from pathlib import Path
 from typing import Any
 
 import jieba
+
+from tests.generators.corpuspages import CorpusPage, variant
 
 PER_PAGE = 50
 
@@ -67,15 +75,26 @@ def article_html(n: int, one_template: bool = False) -> bytes:
 
 class BenchSite:
     def __init__(
-        self, articles: int, one_template: bool = False, *, host: str = "127.0.0.1", latency: float = 0.0
+        self,
+        articles: int,
+        one_template: bool = False,
+        corpus: list[CorpusPage] | None = None,
+        first_variant: int = 0,
+        *,
+        host: str = "127.0.0.1",
+        latency: float = 0.0,
     ) -> None:
         """``host``: the loopback address to serve on (127.0.0.N: a site of its own for Scrapy's
         per-domain politeness); ``latency``: seconds every answer waits, as a distant server's would."""
         self.articles = articles
+        self.first_variant = first_variant
+        """Corpus variant of article 0 (sites of one benchmark take distinct variants)."""
         self.one_template = one_template
         self.latency = latency
-        # Made before either crawl, so that both get the same bytes at the same cost.
-        self.bodies = {n: article_html(n, one_template) for n in range(1, articles + 1)}
+        self.corpus = corpus
+        # Made before either crawl, so that both get the same bytes at the same cost (corpus
+        # variants are slices of bytes in memory, cut per request).
+        self.bodies = {} if corpus else {n: article_html(n, one_template) for n in range(1, articles + 1)}
         self.pages = (articles + PER_PAGE - 1) // PER_PAGE
         self.lock = threading.Lock()
         self.times: list[float] = []
@@ -94,7 +113,7 @@ class BenchSite:
                 with site.lock:
                     site.times.append(time.monotonic())
                 self.send_response(status)
-                self.send_header("Content-Type", "text/html; charset=gbk" if status == 200 else "text/plain")
+                self.send_header("Content-Type", site.content_type(self.path) if status == 200 else "text/plain")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
@@ -129,7 +148,14 @@ class BenchSite:
         return 404, b"not found"
 
     def article(self, n: int) -> bytes:
+        if self.corpus:
+            return variant(self.corpus, self.first_variant + n)
         return self.bodies[n] if 0 < n <= self.articles else article_html(n, self.one_template)
+
+    def content_type(self, path: str) -> str:
+        if self.corpus and path.startswith("/art/"):
+            return "text/html"
+        return "text/html; charset=gbk"
 
     def take_requests(self) -> list[float]:
         """When each request since the last call was answered (``time.monotonic``)."""
@@ -142,12 +168,21 @@ class BenchSite:
         self.server.server_close()
 
 
-def site_config(base: str, pages: int, *, download_delay: float = 0, concurrency: int = 16) -> str:
+def site_config(
+    base: str,
+    pages: int,
+    name: str = "bench",
+    schedule: str | None = None,
+    *,
+    download_delay: float = 0,
+    concurrency: int = 16,
+) -> str:
     """The site config (TOML) of a :class:`BenchSite` at ``base`` with ``pages`` list pages."""
     host = base.split("//", 1)[1].rsplit(":", 1)[0]
     return (
-        f'name = "bench"\nkind = "gov"\nallowed_domains = ["{host}"]\n'
-        f'list_pages = ["{base}/col/index.html"]\n'
+        f'name = "{name}"\nkind = "gov"\nallowed_domains = ["{host}"]\n'
+        + (f'schedule = "{schedule}"\n' if schedule else "")
+        + f'list_pages = ["{base}/col/index.html"]\n'
         "article_links = ['/art/\\d{4}/\\d{1,2}/\\d{1,2}/art_\\d+_\\d+\\.html$']\n"
         f'[pagination]\nkind = "numbered"\nmax_pages = {pages}\n'
         f"[politeness]\ndownload_delay = {download_delay}\nconcurrency = {concurrency}\n"
