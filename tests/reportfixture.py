@@ -32,6 +32,7 @@ from sqlalchemy import create_engine, select, update
 
 from crawler.db.crawl_models import CrawlRunRow
 from crawler.db.models import ArticleRow
+from crawler.exitcodes import ExitCode
 from tests.conftest import run_scrapy
 from tests.sitefixture import FixtureWeb, site_configs
 from tests.test_replay import write_warc
@@ -232,7 +233,9 @@ def crawl_sites(database_url: str, workdir: Path, runs: int = 3) -> list[datetim
                 database_url=database_url,
                 spool_dir=workdir / "spool",
             )
-            assert result.returncode == 0, result.stderr[-3000:]
+            # Issue 17: fx_dead reaches none of its entry points, which is a failed crawl: exit 1.
+            assert result.returncode == ExitCode.FAILED, result.stderr[-3000:]
+            assert "fx_dead: none of its entry points could be fetched" in result.stderr
     finally:
         web.stop()
     return rounds
