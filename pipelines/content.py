@@ -239,7 +239,7 @@ def _init_worker(settings: dict[str, Any]) -> None:
     handler = RecordingHandler()
     root = logging.getLogger()
     root.handlers[:] = [handler]
-    root.setLevel(settings.get("LOG_LEVEL") or "DEBUG")
+    root.setLevel(settings["LOG_LEVEL"])
     _worker = _Worker(settings, stats, handler)
     _worker.stages("", {})  # built now, while the crawl process starts
 
