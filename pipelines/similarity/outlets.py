@@ -14,6 +14,7 @@ name a configured site by its stored name, never a made-up outlet.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -22,9 +23,11 @@ from pathlib import Path
 
 from scrapy.settings import BaseSettings
 
-from crawler.siteconfig import load_sites, sites_dir
+from crawler.siteconfig import sites_dir, usable_sites
 from pipelines.text.script import to_simplified
 from pipelines.vocab.tables import VocabularyError, read_table, vocab_dir
+
+logger = logging.getLogger(__name__)
 
 KINDS = ("central", "provincial", "local", "government", "portal", "farm")
 # Second-level labels under which a registrant's name comes one label further left
@@ -161,13 +164,17 @@ _SITE_KINDS = {"gov": "government", "farm": "farm", "repost": "portal", "news": 
 
 
 def outlets_from_settings(settings: BaseSettings) -> Outlets:
-    """The shipped outlets, the configured sites (``SITES_DIR``) and the ``OUTLETS_FILE`` table."""
-    sites = load_sites(sites_dir(settings)).values()
+    """The shipped outlets, the configured sites (``SITES_DIR``) and the ``OUTLETS_FILE`` table.
+    A site config that does not load is left out with a warning: one broken file must not stop
+    the crawls of the other sites (their storage stage builds this table)."""
+    sites, broken = usable_sites(sites_dir(settings))
+    for error in broken:
+        logger.warning("site config left out of the outlets: %s", error)
     extra = settings["OUTLETS_FILE"]
     return load_outlets(
         Path(extra) if extra else None,
         [
             Outlet(site.name, "government" if site.kind == "gov" else "local", (), site.allowed_domains)
-            for site in sites
+            for site in sites.values()
         ],
     )
