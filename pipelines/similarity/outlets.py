@@ -159,10 +159,6 @@ def load_outlets(extra: Path | None = None, sites: Iterable[Outlet] = ()) -> Out
     return Outlets.of([*with_sites(shipped, sites), *(read_outlets(extra) if extra is not None else [])])
 
 
-# A site config's kind -> the outlet kind it is by default.
-_SITE_KINDS = {"gov": "government", "farm": "farm", "repost": "portal", "news": "local"}
-
-
 def outlets_from_settings(settings: BaseSettings) -> Outlets:
     """The shipped outlets, the configured sites (``SITES_DIR``) and the ``OUTLETS_FILE`` table.
     A site config that does not load is left out with a warning: one broken file must not stop
